@@ -1,0 +1,198 @@
+/**
+ * Headless execution of every notebook through Jupyter's nbclient (`jupyter nbconvert --execute`)
+ * with the Deno kernel, under a profile.
+ *
+ * ```sh
+ * deno run -A lib/headless.ts [--profile smoke|quick|paper] [notebooks/01_eda_pca.ipynb ...]
+ * ```
+ *
+ * - The Deno kernelspec is written to a temporary `JUPYTER_PATH`, pointing at this very Deno,
+ *   so nothing needs registering first.
+ * - `quick` and `paper` runs replace each notebook with its executed copy (atomically, and only
+ *   if it ran to the end) and write figures to `figures/`. `smoke` runs write the executed
+ *   notebooks and figures to a temporary directory: committed files are never touched.
+ * - A failing notebook does not stop the others; the exit status is non-zero and each failure
+ *   is named at the end.
+ *
+ * @module
+ */
+import { initBackend } from "./backend.ts";
+import { type Profile, PROFILES, REPO_ROOT } from "./profile.ts";
+
+/** The outcome of one notebook's execution. */
+export interface NotebookRun {
+  notebook: string;
+  ok: boolean;
+  seconds: number;
+  /** Where the executed copy is (the notebook itself for quick/paper runs that succeeded). */
+  output: string;
+  /** The end of nbconvert's output when it failed. */
+  error?: string;
+}
+
+/** Write a kernelspec for this Deno into `<dir>/kernels/deno` and return `dir`. */
+export async function writeKernelspec(dir: string): Promise<string> {
+  const kernelDir = `${dir}/kernels/deno`;
+  await Deno.mkdir(kernelDir, { recursive: true });
+  const spec = {
+    argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: "Deno",
+    language: "typescript",
+    env: { NO_COLOR: "1" },
+  };
+  await Deno.writeTextFile(`${kernelDir}/kernel.json`, JSON.stringify(spec, null, 2));
+  return dir;
+}
+
+/** Fail early, with the install line, if Jupyter's nbconvert is not available. */
+export async function checkJupyter(): Promise<void> {
+  const fix = "Fix: install Jupyter: sudo apt-get install jupyter-nbconvert python3-nbclient " +
+    "jupyter-client python3-ipykernel (Debian/Ubuntu), or pip install nbconvert nbclient ipykernel";
+  try {
+    const { success } = await new Deno.Command("jupyter", {
+      args: ["nbconvert", "--version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    if (!success) throw new Error("jupyter nbconvert --version failed");
+  } catch (e) {
+    throw new Error(`Jupyter's nbconvert is not available (${(e as Error).message}). ${fix}`);
+  }
+}
+
+/** The notebooks in `notebooks/`, sorted by name. */
+export async function listNotebooks(): Promise<string[]> {
+  const dir = `${REPO_ROOT}notebooks`;
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(`${dir}/${entry.name}`);
+  }
+  return names.sort();
+}
+
+/** Check an executed notebook for error outputs nbconvert may have let through. */
+function firstErrorOutput(notebookJson: string): string | undefined {
+  const nb = JSON.parse(notebookJson) as {
+    cells: { outputs?: { output_type: string; ename?: string; evalue?: string }[] }[];
+  };
+  for (const cell of nb.cells) {
+    for (const out of cell.outputs ?? []) {
+      if (out.output_type === "error") return `${out.ename}: ${out.evalue}`;
+    }
+  }
+  return undefined;
+}
+
+/** Execute one notebook under a profile (see the module header for where outputs go). */
+export async function runNotebook(
+  path: string,
+  profile: Profile,
+  options: { jupyterPath: string; outDir: string; timeoutSeconds?: number },
+): Promise<NotebookRun> {
+  const name = path.split("/").pop()!;
+  const t0 = performance.now();
+  const env: Record<string, string> = {
+    FMNIST_PROFILE: profile,
+    JUPYTER_PATH: options.jupyterPath,
+    NO_COLOR: "1",
+  };
+  if (profile === "smoke") env.FMNIST_FIGURES_DIR = `${options.outDir}/figures`;
+  const outName = name.replace(/\.ipynb$/, "");
+  const command = new Deno.Command("jupyter", {
+    args: [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=deno",
+      `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? -1}`,
+      "--output-dir",
+      options.outDir,
+      "--output",
+      outName,
+      path,
+    ],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const result = await command.output();
+  const seconds = (performance.now() - t0) / 1000;
+  const executed = `${options.outDir}/${outName}.ipynb`;
+  const log = new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout);
+  if (!result.success) {
+    return {
+      notebook: name,
+      ok: false,
+      seconds,
+      output: executed,
+      error: log.trim().split("\n").slice(-15).join("\n"),
+    };
+  }
+  const cellError = firstErrorOutput(await Deno.readTextFile(executed));
+  if (cellError) return { notebook: name, ok: false, seconds, output: executed, error: cellError };
+  if (profile === "smoke") return { notebook: name, ok: true, seconds, output: executed };
+  // Replace the committed notebook atomically: copy next to it, then rename over it.
+  const staged = `${path}.partial-${Deno.pid}`;
+  await Deno.copyFile(executed, staged);
+  await Deno.rename(staged, path);
+  return { notebook: name, ok: true, seconds, output: path };
+}
+
+/** Execute notebooks one after another, keep going past failures, and report. */
+export async function runAll(profile: Profile, notebooks?: string[]): Promise<NotebookRun[]> {
+  await checkJupyter();
+  const backend = await initBackend();
+  console.error(`profile ${profile} · backend ${backend.name}: ${backend.description}`);
+  for (const reason of backend.skipped) console.error(`  not used: ${reason}`);
+  const work = await Deno.makeTempDir({ prefix: "fmnist-headless-" });
+  const jupyterPath = await writeKernelspec(`${work}/jupyter`);
+  const outDir = `${work}/executed`;
+  await Deno.mkdir(outDir, { recursive: true });
+  const list = notebooks?.length
+    ? notebooks.map((n) => (n.startsWith("/") ? n : `${Deno.cwd()}/${n}`))
+    : await listNotebooks();
+  const runs: NotebookRun[] = [];
+  for (const path of list) {
+    const name = path.split("/").pop();
+    console.error(`▶ ${name} (profile ${profile}) …`);
+    const run = await runNotebook(path, profile, { jupyterPath, outDir });
+    runs.push(run);
+    console.error(
+      `${run.ok ? "✓" : "✗"} ${name} in ${run.seconds.toFixed(1)} s${run.ok ? "" : `\n${run.error}`}`,
+    );
+  }
+  const failed = runs.filter((r) => !r.ok);
+  const figures = profile === "smoke" ? `${outDir}/figures` : `${REPO_ROOT}figures`;
+  console.error(
+    `\n${
+      runs.length - failed.length
+    } of ${runs.length} notebooks ran (profile ${profile}); figures in ${figures}`,
+  );
+  if (profile === "smoke") console.error(`executed copies in ${outDir} (committed notebooks untouched)`);
+  for (const f of failed) console.error(`FAILED ${f.notebook}: executed copy with the error at ${f.output}`);
+  console.error(`notebooks: ${runs.length - failed.length} passed, ${failed.length} failed`);
+  return runs;
+}
+
+function parseArgs(args: string[]): { profile: Profile; notebooks: string[] } {
+  let profile = (Deno.env.get("FMNIST_PROFILE") ?? "quick") as Profile;
+  const notebooks: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--profile") profile = args[++i] as Profile;
+    else if (args[i].startsWith("--profile=")) profile = args[i].slice(10) as Profile;
+    else notebooks.push(args[i]);
+  }
+  if (!PROFILES.includes(profile)) {
+    console.error(`unknown profile "${profile}". Fix: use --profile ${PROFILES.join("|")}`);
+    Deno.exit(2);
+  }
+  return { profile, notebooks };
+}
+
+if (import.meta.main) {
+  const { profile, notebooks } = parseArgs(Deno.args);
+  const runs = await runAll(profile, notebooks);
+  Deno.exit(runs.every((r) => r.ok) ? 0 : 1);
+}
