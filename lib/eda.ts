@@ -124,8 +124,9 @@ export function pixelHistogramFigure(counts: number[], setName: string): string 
   });
   return figure(chart, {
     title: `${(100 * zeroShare).toFixed(1)}% of all pixels are pure background (0)`,
-    subtitle: `All ${total.toLocaleString("en-US")} pixels of the ${setName} images (log scale): a faint ` +
-      `halo at 1-31, mid-tones peaking at ${mode}, a spike at 255`,
+    subtitle:
+      `All ${total.toLocaleString("en-US")} pixels of the ${setName} images (log scale): a faint edge ` +
+      `halo just above 0, mid-tones peaking at ${mode}, a spike at 255`,
   });
 }
 
