@@ -141,11 +141,15 @@ export async function runNotebook(
 }
 
 /** Execute notebooks one after another, keep going past failures, and report. */
-export async function runAll(profile: Profile, notebooks?: string[]): Promise<NotebookRun[]> {
+export async function runAll(
+  profile: Profile,
+  notebooks?: string[],
+  log: (message: string) => void = (m) => console.error(m),
+): Promise<NotebookRun[]> {
   await checkJupyter();
   const backend = await initBackend();
-  console.error(`profile ${profile} · backend ${backend.name}: ${backend.description}`);
-  for (const reason of backend.skipped) console.error(`  not used: ${reason}`);
+  log(`profile ${profile} · backend ${backend.name}: ${backend.description}`);
+  for (const reason of backend.skipped) log(`  not used: ${reason}`);
   const work = await Deno.makeTempDir({ prefix: "fmnist-headless-" });
   const jupyterPath = await writeKernelspec(`${work}/jupyter`);
   const outDir = `${work}/executed`;
@@ -156,23 +160,23 @@ export async function runAll(profile: Profile, notebooks?: string[]): Promise<No
   const runs: NotebookRun[] = [];
   for (const path of list) {
     const name = path.split("/").pop();
-    console.error(`▶ ${name} (profile ${profile}) …`);
+    log(`▶ ${name} (profile ${profile}) …`);
     const run = await runNotebook(path, profile, { jupyterPath, outDir });
     runs.push(run);
-    console.error(
+    log(
       `${run.ok ? "✓" : "✗"} ${name} in ${run.seconds.toFixed(1)} s${run.ok ? "" : `\n${run.error}`}`,
     );
   }
   const failed = runs.filter((r) => !r.ok);
   const figures = profile === "smoke" ? `${outDir}/figures` : `${REPO_ROOT}figures`;
-  console.error(
+  log(
     `\n${
       runs.length - failed.length
     } of ${runs.length} notebooks ran (profile ${profile}); figures in ${figures}`,
   );
-  if (profile === "smoke") console.error(`executed copies in ${outDir} (committed notebooks untouched)`);
-  for (const f of failed) console.error(`FAILED ${f.notebook}: executed copy with the error at ${f.output}`);
-  console.error(`notebooks: ${runs.length - failed.length} passed, ${failed.length} failed`);
+  if (profile === "smoke") log(`executed copies in ${outDir} (committed notebooks untouched)`);
+  for (const f of failed) log(`FAILED ${f.notebook}: executed copy with the error at ${f.output}`);
+  log(`notebooks: ${runs.length - failed.length} passed, ${failed.length} failed`);
   return runs;
 }
 

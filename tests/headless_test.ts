@@ -42,7 +42,7 @@ Deno.test("runAll keeps going past a failing notebook, names it, and leaves smok
     await Deno.writeTextFile(bad, notebook('throw new Error("boom from the test")'));
     await Deno.writeTextFile(good, notebook('Deno.env.get("FMNIST_PROFILE")'));
     const before = [await Deno.readTextFile(bad), await Deno.readTextFile(good)];
-    const runs = await runAll("smoke", [bad, good]);
+    const runs = await runAll("smoke", [bad, good], () => {});
     assert.deepEqual(runs.map((r) => [r.notebook, r.ok]), [["a_fails.ipynb", false], [
       "b_works.ipynb",
       true,
@@ -64,7 +64,7 @@ Deno.test("a quick run replaces the notebook with its executed copy only when it
     await Deno.writeTextFile(good, notebook("6 * 7"));
     await Deno.writeTextFile(bad, notebook('throw new Error("no")'));
     const badBefore = await Deno.readTextFile(bad);
-    const runs = await runAll("quick", [good, bad]);
+    const runs = await runAll("quick", [good, bad], () => {});
     assert.deepEqual(runs.map((r) => r.ok), [true, false]);
     const executed = JSON.parse(await Deno.readTextFile(good));
     assert.equal(text(executed.cells[0].outputs[0].data["text/plain"]), "42");
