@@ -97,7 +97,12 @@ export async function runNotebook(
     JUPYTER_PATH: options.jupyterPath,
     NO_COLOR: "1",
   };
-  if (profile === "smoke") env.FMNIST_FIGURES_DIR = `${options.outDir}/figures`;
+  if (profile === "smoke") {
+    // Smoke runs write nothing into the repository: figures, runs and claims go to the temp dir.
+    env.FMNIST_FIGURES_DIR = `${options.outDir}/figures`;
+    env.FMNIST_RUNS_DIR = `${options.outDir}/runs`;
+    env.FMNIST_CLAIMS_DIR = `${options.outDir}/claims`;
+  }
   const outName = name.replace(/\.ipynb$/, "");
   const command = new Deno.Command("jupyter", {
     args: [

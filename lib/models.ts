@@ -339,3 +339,12 @@ export function countParams(model: tf.LayersModel): ParamCounts {
   const nonTrainable = size(model.nonTrainableWeights);
   return { trainable, nonTrainable, total: trainable + nonTrainable };
 }
+
+/** One row per layer: its type, output shape and parameter count, like Keras's `model.summary()`. */
+export function layerSummary(model: tf.LayersModel): { layer: string; output: string; params: number }[] {
+  return model.layers.map((l) => ({
+    layer: l.getClassName(),
+    output: JSON.stringify(l.outputShape).replace(/null/g, "None"),
+    params: l.countParams(),
+  }));
+}
