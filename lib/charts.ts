@@ -30,7 +30,7 @@ export function learningCurvesFigure(history: EpochRecord[], title: string, subt
       y: { label: metric, grid: true, tickFormat: metric === "accuracy" ? "%" : undefined },
       color: { domain: Object.keys(SERIES), range: Object.values(SERIES) },
       marks: [
-        Plot.line(long(metric), { x: "epoch", y: "value", stroke: "set", strokeWidth: 2 }),
+        Plot.line(long(metric), { x: "epoch", y: "value", z: "set", stroke: "set", strokeWidth: 2 }),
         Plot.dot(long(metric), { x: "epoch", y: "value", fill: "set", r: 3 }),
       ],
     });
@@ -120,4 +120,53 @@ export function confusionHeadline(confusion: number[][]): string {
   return `${CLASS_NAMES[worst]} is the hardest class (${
     (100 * recall[worst]).toFixed(0)
   }% recall), mistaken for ${list}`;
+}
+
+/** Models side by side: test accuracy and macro F1 (left), parameter count on a log scale (right). */
+export function comparisonFigure(
+  rows: { model: string; accuracy: number; f1: number; parameters: number }[],
+  title: string,
+  subtitle?: string,
+): string {
+  const models = rows.map((r) => r.model);
+  const long = rows.flatMap((r) => [
+    { model: r.model, metric: "test accuracy", value: r.accuracy },
+    { model: r.model, metric: "macro F1", value: r.f1 },
+  ]);
+  const low = Math.max(0, Math.floor(Math.min(...long.map((d) => d.value)) * 20) / 20 - 0.05);
+  const scores = plotSvg({
+    width: 460,
+    height: 300,
+    marginLeft: 50,
+    marginBottom: 60,
+    fx: { domain: models, label: null, tickRotate: -20, axis: "bottom", padding: 0.15 },
+    x: { domain: ["test accuracy", "macro F1"], axis: null },
+    y: { domain: [low, 1], grid: true, label: "score", tickFormat: ".0%" },
+    color: { domain: ["test accuracy", "macro F1"], range: ["#4e79a7", "#f28e2c"] },
+    marks: [
+      Plot.barY(long, { fx: "model", x: "metric", y1: low, y2: "value", fill: "metric" }),
+      Plot.text(long.filter((d) => d.metric === "test accuracy"), {
+        fx: "model",
+        x: "metric",
+        y: "value",
+        text: (d) => `${(100 * d.value).toFixed(1)}`,
+        dy: -6,
+        fontSize: 9,
+      }),
+    ],
+  });
+  const params = plotSvg({
+    width: 320,
+    height: 300,
+    marginLeft: 60,
+    marginBottom: 60,
+    x: { domain: models, label: null, tickRotate: -20 },
+    y: { type: "log", label: "parameters", grid: true },
+    marks: [Plot.barY(rows, { x: "model", y1: 1000, y2: "parameters", fill: "#9c755f" })],
+  });
+  return figure([scores, params], {
+    title,
+    subtitle,
+    legend: { labels: ["test accuracy", "macro F1"], colors: ["#4e79a7", "#f28e2c"] },
+  });
 }
