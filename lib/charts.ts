@@ -161,7 +161,12 @@ export function comparisonFigure(
     marginLeft: 60,
     marginBottom: 60,
     x: { domain: models, label: null, tickRotate: -20 },
-    y: { type: "log", label: "parameters", grid: true },
+    y: {
+      type: "log",
+      label: "parameters",
+      grid: true,
+      domain: [1000, 2 * Math.max(...rows.map((r) => r.parameters))],
+    },
     marks: [Plot.barY(rows, { x: "model", y1: 1000, y2: "parameters", fill: "#9c755f" })],
   });
   return figure([scores, params], {
