@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runAll, writeKernelspec } from "../lib/headless.ts";
+import { outputsLost, runAll, writeKernelspec } from "../lib/headless.ts";
 
 /** A cell output's text: nbformat stores multi-line strings as arrays of lines. */
 function text(value: string | string[]): string {
@@ -74,4 +74,17 @@ Deno.test("a quick run replaces the notebook with its executed copy only when it
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("outputsLost flags an executed notebook whose first code cell has no output", () => {
+  const nb = (outputs: unknown[]) =>
+    JSON.stringify({
+      cells: [
+        { cell_type: "markdown", source: ["# t"] },
+        { cell_type: "code", outputs },
+        { cell_type: "code", outputs: [] },
+      ],
+    });
+  assert.equal(outputsLost(nb([])), true);
+  assert.equal(outputsLost(nb([{ output_type: "display_data", data: {} }])), false);
 });
