@@ -5,6 +5,7 @@
  * @module
  */
 import { summarize } from "./diagnosis.ts";
+import { writeAtomically } from "./files.ts";
 import { REPO_ROOT } from "./profile.ts";
 
 /** The verdicts a claim can get. */
@@ -49,8 +50,6 @@ export async function recordClaims(notebook: string, profile: string, claims: Cl
   const dir = Deno.env.get("FMNIST_CLAIMS_DIR") ?? `${REPO_ROOT}data/claims`;
   await Deno.mkdir(dir, { recursive: true });
   const path = `${dir}/${notebook}.${profile}.json`;
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(tmp, JSON.stringify(claims, null, 2) + "\n");
-  await Deno.rename(tmp, path);
+  await writeAtomically(path, JSON.stringify(claims, null, 2) + "\n");
   return path;
 }

@@ -6,6 +6,7 @@
  */
 import * as dfd from "danfojs-node";
 import { CLASS_NAMES, PIXELS, type Subset } from "./fashion_mnist.ts";
+import { writeAtomically } from "./files.ts";
 
 /** The Kaggle CSV header: `label`, then `pixel1` to `pixel784`. */
 export const KAGGLE_COLUMNS: string[] = [
@@ -69,13 +70,7 @@ export function fromKaggleFrame(frame: dfd.DataFrame, source = "DataFrame"): Sub
 /** Write a subset to a Kaggle-layout CSV file, atomically (temporary file, then rename). */
 export async function writeKaggleCsv(subset: Subset, path: string): Promise<void> {
   const csv = dfd.toCSV(toKaggleFrame(subset), { header: true }) as string;
-  const tmp = `${path}.partial-${Deno.pid}`;
-  try {
-    await Deno.writeTextFile(tmp, csv.endsWith("\n") ? csv : csv + "\n");
-    await Deno.rename(tmp, path);
-  } finally {
-    await Deno.remove(tmp).catch(() => {});
-  }
+  await writeAtomically(path, csv.endsWith("\n") ? csv : csv + "\n");
 }
 
 /** Read a Kaggle-layout CSV file through danfojs and validate it (see {@link fromKaggleFrame}). */

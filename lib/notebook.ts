@@ -9,6 +9,7 @@ import type * as dfd from "danfojs-node";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, initBackend } from "./backend.ts";
 import { currentProfile, type Profile, REPO_ROOT } from "./profile.ts";
+import { toBase64 } from "./files.ts";
 import { saveFigure, svgSize } from "./plots.ts";
 
 /** A Jupyter MIME bundle: MIME type to content. */
@@ -58,14 +59,6 @@ export async function showMarkdown(markdown: string): Promise<void> {
   await display({ "text/markdown": markdown, "text/plain": markdown });
 }
 
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
 /**
  * Save a figure (SVG + PNG in `figures/`, see `saveFigure`) and display it in the notebook as
  * PNG, which every notebook viewer renders the same way.
@@ -75,7 +68,7 @@ export async function showFigure(name: string, svg: string): Promise<void> {
   const { width } = svgSize(svg);
   const shown = pngPath.startsWith(REPO_ROOT) ? pngPath.slice(REPO_ROOT.length) : pngPath;
   await display(
-    { "image/png": base64(png), "text/plain": `[figure saved: ${shown}]` },
+    { "image/png": toBase64(png), "text/plain": `[figure saved: ${shown}]` },
     { metadata: { "image/png": { width } } },
   );
 }

@@ -8,6 +8,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { Resvg } from "@resvg/resvg-js";
 import { figuresDir } from "./profile.ts";
+import { writeAtomically } from "./files.ts";
 import { encodeGrayPng, pngDataUrl } from "./png.ts";
 
 /** The font every figure uses (Debian's fonts-dejavu-core; present on most Linux machines). */
@@ -149,17 +150,6 @@ export function svgToPng(svg: string, scale = 2): Uint8Array {
     font: { loadSystemFonts: true, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
   });
   return resvg.render().asPng();
-}
-
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.partial-${Deno.pid}`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } finally {
-    await Deno.remove(tmp).catch(() => {});
-  }
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
+import { toBase64 } from "./files.ts";
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -78,9 +79,5 @@ export function encodeGrayPng(
 
 /** A PNG as a `data:image/png;base64,...` URL. */
 export function pngDataUrl(png: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < png.length; i += 0x8000) {
-    binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
-  }
-  return `data:image/png;base64,${btoa(binary)}`;
+  return `data:image/png;base64,${toBase64(png)}`;
 }

@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import { initBackend } from "./backend.ts";
+import { fromBase64, toBase64, writeAtomically } from "./files.ts";
 import { type FashionMnist, loadFashionMnist, type Subset } from "./fashion_mnist.ts";
 import { type LossName, makeOptimizer, type OptimizerName } from "./losses.ts";
 import { confusionMatrix } from "./metrics.ts";
@@ -192,37 +193,14 @@ export function experimentData(
 // ---------------------------------------------------------------------------------------------
 // atomic files, results and checkpoints
 
-async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } finally {
-    await Deno.remove(tmp).catch(() => {});
-  }
-}
-
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-function unbase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
 /** The test-set labels, predictions and confidences of a result. */
 export function testPredictions(
   result: RunResult,
 ): { labels: Uint8Array; predicted: Uint8Array; confidence: Float32Array } {
-  const conf = unbase64(result.test.confidence);
+  const conf = fromBase64(result.test.confidence);
   return {
-    labels: unbase64(result.test.labels),
-    predicted: unbase64(result.test.predicted),
+    labels: fromBase64(result.test.labels),
+    predicted: fromBase64(result.test.predicted),
     confidence: new Float32Array(conf.buffer, conf.byteOffset, conf.length / 4),
   };
 }
@@ -435,9 +413,9 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       loss: evaluation.loss,
       accuracy: evaluation.accuracy,
       confusion: confusionMatrix(test.labels.subarray(0, test.count), predicted, 10),
-      labels: base64(test.labels.slice(0, test.count)),
-      predicted: base64(predicted),
-      confidence: base64(new Uint8Array(confidence.buffer)),
+      labels: toBase64(test.labels.slice(0, test.count)),
+      predicted: toBase64(predicted),
+      confidence: toBase64(new Uint8Array(confidence.buffer)),
     },
     timing: {
       trainSeconds,
