@@ -141,6 +141,7 @@ async function runNotebookOnce(
       "notebook",
       "--execute",
       "--ExecutePreprocessor.kernel_name=deno",
+      "--ExecutePreprocessor.record_timing=False", // re-runs from the store then leave no diff
       `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? -1}`,
       "--output-dir",
       options.outDir,
