@@ -64,3 +64,30 @@ Deno.test("buildModel is seeded: same seed same weights, different seed differen
   assert.ok(first.every((v) => Math.abs(v) <= 1 / 3 + 1e-6));
   assert.throws(() => buildModel("nope"), /unknown model "nope". Registered: 002-ann/);
 });
+
+Deno.test("seed 000's 65,354 is the count of a 32-64-64 network, and 0.26 MB its float32 weights", () => {
+  const conv = (filters: number, first = false) =>
+    tf.layers.conv2d({
+      filters,
+      kernelSize: 3,
+      activation: "relu",
+      ...(first ? { inputShape: [28, 28, 1] } : {}),
+    });
+  const pool = () => tf.layers.maxPooling2d({ poolSize: 2 });
+  const variant = tf.sequential({
+    layers: [
+      conv(32, true),
+      pool(),
+      conv(64),
+      pool(),
+      conv(64),
+      pool(),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dense({ units: 10, activation: "softmax" }),
+    ],
+  });
+  assert.equal(countParams(variant).total, 65354);
+  assert.equal(((65354 * 4) / 1e6).toFixed(2), "0.26");
+  assert.equal(((countParams(buildModel("000-three-block")).total * 4) / 1e6).toFixed(2), "0.44");
+});
