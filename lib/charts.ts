@@ -175,3 +175,34 @@ export function comparisonFigure(
     legend: { labels: ["test accuracy", "macro F1"], colors: ["#4e79a7", "#f28e2c"] },
   });
 }
+
+/** Per-class scores side by side, e.g. a paper's F1 beside ours (mean over seeds, with the seed range). */
+export function perClassComparisonFigure(
+  rows: { class: string; source: string; value: number; min?: number; max?: number }[],
+  title: string,
+  subtitle?: string,
+): string {
+  const sources = [...new Set(rows.map((r) => r.source))];
+  const colors = ["#9c755f", "#4e79a7", "#f28e2c"];
+  const chart = plotSvg({
+    width: 760,
+    height: 340,
+    marginLeft: 50,
+    marginBottom: 70,
+    fx: { domain: CLASS_NAMES, label: null, tickRotate: -30, axis: "bottom", padding: 0.12 },
+    x: { domain: sources, axis: null },
+    y: { domain: [0.5, 1], grid: true, label: "F1" },
+    color: { domain: sources, range: colors },
+    marks: [
+      Plot.barY(rows, { fx: "class", x: "source", y1: 0.5, y2: "value", fill: "source" }),
+      Plot.ruleX(rows.filter((r) => r.min !== undefined), {
+        fx: "class",
+        x: "source",
+        y1: "min",
+        y2: "max",
+        stroke: "#222",
+      }),
+    ],
+  });
+  return figure(chart, { title, subtitle, legend: { labels: sources, colors } });
+}
