@@ -145,6 +145,12 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 10, 9, 2], filter: [5, 4, 2, 3], strides: 3, pad: "same" },
   { x: [2, 10, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1 },
   { x: [4, 12, 12, 8], filter: [3, 3, 8, 16], strides: 1, pad: "valid" },
+  // 8+ input channels at stride 1: the filter gradient is computed as a convolution.
+  { x: [3, 9, 8, 8], filter: [3, 3, 8, 5], strides: 1, pad: "same" },
+  { x: [2, 10, 9, 9], filter: [4, 2, 9, 3], strides: 1, pad: "same" },
+  { x: [2, 7, 7, 8], filter: [3, 3, 8, 4], strides: 1, pad: 2 },
+  { x: [1, 6, 5, 12], filter: [5, 5, 12, 2], strides: 1, pad: "valid" },
+  { x: [2, 9, 9, 8], filter: [3, 3, 8, 4], strides: 2, pad: "same" },
 ];
 
 Deno.test("conv2d input and filter gradients on wasm match cpu", async () => {
@@ -236,6 +242,76 @@ Deno.test("matMul gradients (all transpose flags) on wasm match cpu", async () =
     const actual = await gradsOn("wasm", loss, inputs);
     expected.forEach((e, i) => assert.ok(relativeMaxDiff(e, actual[i]) < 1e-5, `matMul ${ta} ${tb} #${i}`));
   }
+});
+
+Deno.test("sum and mean over leading axes on wasm match cpu, other axes still work", async () => {
+  const input = randomInput([40, 5, 6, 7], 75);
+  const cases: [string, (x: tf.Tensor) => tf.Tensor][] = [
+    ["sum [0,1,2]", (x) => tf.sum(x, [0, 1, 2])],
+    ["sum [2,0,1] keepDims", (x) => tf.sum(x, [2, 0, 1], true)],
+    ["sum 0", (x) => tf.sum(x, 0)],
+    ["sum [0] of rank 2", (x) => tf.sum(tf.reshape(x, [1200, 7]), [0])],
+    ["mean [0,1,2]", (x) => tf.mean(x, [0, 1, 2])],
+    ["mean [-4,-3] keepDims", (x) => tf.mean(x, [-4, -3], true)],
+    ["sum -1 (not leading)", (x) => tf.sum(x, -1)],
+    ["mean [1,2] (not leading)", (x) => tf.mean(x, [1, 2])],
+    ["sum all", (x) => tf.sum(x)],
+    ["sum int32", (x) => tf.sum(tf.cast(tf.mul(x, 10), "int32"), [0, 1])],
+  ];
+  for (const [label, reduce] of cases) {
+    const results: { shape: number[]; dtype: string; values: number[] }[] = [];
+    for (const backend of ["cpu", "wasm"]) {
+      await tf.setBackend(backend);
+      const out = tf.tidy(() => reduce(tf.tensor(input.values, input.shape)));
+      results.push({ shape: out.shape, dtype: out.dtype, values: Array.from(out.dataSync()) });
+      out.dispose();
+    }
+    const [cpu, wasm] = results;
+    assert.deepEqual(wasm.shape, cpu.shape, `${label}: shape`);
+    assert.equal(wasm.dtype, cpu.dtype, `${label}: dtype`);
+    const diff = relativeMaxDiff(Float32Array.from(cpu.values), Float32Array.from(wasm.values));
+    assert.ok(diff < 1e-5, `${label}: differs from cpu by ${diff}`);
+  }
+  await tf.setBackend("wasm");
+  const x = tf.tensor(input.values, input.shape);
+  const pooled = await tf.profile(() => tf.dispose([tf.sum(x, [0, 1, 2]), tf.mean(x, 0)]));
+  assert.deepEqual(pooled.kernels.map((k) => k.name).filter((n) => n === "AvgPool"), ["AvgPool", "AvgPool"]);
+  x.dispose();
+});
+
+Deno.test("batch-norm layer gradients in training on wasm match cpu, without Tile", async () => {
+  for (const shape of [[16, 12, 10, 3], [512, 9], [4, 3, 3, 2]]) {
+    const channels = shape[shape.length - 1];
+    const loss = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
+      // The layer's training path (moments of the batch, then FusedBatchNorm) with our gamma and beta.
+      const { mean, variance } = tf.moments(x, shape.slice(0, -1).map((_, i) => i));
+      return weightedSum(tf.batchNorm(x, mean, variance, beta, gamma, 1e-3));
+    };
+    const inputs = [
+      randomInput(shape, 76),
+      { shape: [channels], values: randomValues(channels, 77).map((v) => 1 + v / 2) },
+      randomInput([channels], 78),
+    ];
+    await assertMatchesCpu(`batchNorm ${shape}`, loss, inputs, 1e-4);
+    assert.ok(!(await kernelsUsed("wasm", loss, inputs)).includes("Tile"), "wasm still tiles");
+  }
+});
+
+Deno.test("a tfjs-layers batch-norm layer trains identically on wasm and cpu", async () => {
+  // The real layer (moving statistics included) through tf.variableGrads.
+  const results: Float32Array[][] = [];
+  for (const backend of ["cpu", "wasm"]) {
+    await tf.setBackend(backend);
+    const model = tf.sequential({
+      layers: [tf.layers.batchNormalization({ inputShape: [5, 5, 4] }), tf.layers.flatten()],
+    });
+    const x = tf.tensor(randomInput([8, 5, 5, 4], 79).values, [8, 5, 5, 4]);
+    const { grads } = tf.variableGrads(() => weightedSum(model.apply(x, { training: true }) as tf.Tensor));
+    results.push(model.trainableWeights.map((w) => grads[w.originalName].dataSync() as Float32Array));
+    tf.dispose([x, ...Object.values(grads)]);
+    model.dispose();
+  }
+  results[0].forEach((expected, i) => assert.ok(relativeMaxDiff(expected, results[1][i]) < 1e-4, `weight ${i}`));
 });
 
 Deno.test("on the cpu backend the overrides delegate to the original tfjs gradients", async () => {
