@@ -298,6 +298,7 @@ export function installWasmGradients(): void {
   registerMissingFilterKernel();
   replaceReductionKernel("Sum", false);
   replaceReductionKernel("Mean", true);
+  replaceIdentityKernel();
 }
 
 function overrideGradient(kernelName: string, fastGrad: FastGrad): void {
@@ -409,6 +410,25 @@ function leadingAxes(axis: number | number[], rank: number): number {
   const unique = new Set(axes);
   for (let i = 0; i < unique.size; i++) if (!unique.has(i)) return 0;
   return unique.size === axes.length ? unique.size : 0;
+}
+
+/**
+ * wasm's `Identity` (tf.clone, and tfjs-layers' copy of every layer output that equals its input) copies
+ * the buffer; tfjs buffers are immutable, so share it and count a reference, as the cpu backend does
+ * (100+ copies per training batch of the batch-norm CNN).
+ */
+function replaceIdentityKernel(): void {
+  const original = tf.getKernel("Identity", "wasm");
+  if (original === undefined || KERNEL_MARK in original.kernelFunc) return;
+  const kernelFunc: typeof original.kernelFunc = (args) => {
+    const x = args.inputs.x;
+    if (x === undefined || x.dtype === "string") return original.kernelFunc(args);
+    (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+  Object.defineProperty(kernelFunc, KERNEL_MARK, { value: true });
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({ ...original, kernelFunc });
 }
 
 // ---------------------------------------------------------------------------

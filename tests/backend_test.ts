@@ -311,7 +311,21 @@ Deno.test("a tfjs-layers batch-norm layer trains identically on wasm and cpu", a
     tf.dispose([x, ...Object.values(grads)]);
     model.dispose();
   }
-  results[0].forEach((expected, i) => assert.ok(relativeMaxDiff(expected, results[1][i]) < 1e-4, `weight ${i}`));
+  results[0].forEach((expected, i) =>
+    assert.ok(relativeMaxDiff(expected, results[1][i]) < 1e-4, `weight ${i}`)
+  );
+});
+
+Deno.test("clone on wasm shares the buffer, survives disposing the original and leaks nothing", async () => {
+  await tf.setBackend("wasm");
+  const buffers = tf.engine().backend.numDataIds();
+  const original = tf.tensor([1, 2, 3]);
+  const copy = tf.clone(original);
+  assert.equal(tf.engine().backend.numDataIds(), buffers + 1, "the clone should not allocate");
+  original.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+  copy.dispose();
+  assert.equal(tf.engine().backend.numDataIds(), buffers);
 });
 
 Deno.test("on the cpu backend the overrides delegate to the original tfjs gradients", async () => {
