@@ -18,6 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { MAX_WASM_THREADS, startSingleThreadedWasm, startThreadedWasm } from "./wasm_threads.ts";
 
 /** Names of the tfjs backends this project can run on, fastest first. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -34,6 +35,7 @@ export interface BackendInfo {
 
 const BACKEND_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 const ENV_VAR = "FMNIST_BACKEND";
+const THREADS_VAR = "FMNIST_WASM_THREADS";
 const INSTALL_HINT = "run `deno install --allow-scripts=npm:@tensorflow/tfjs-node`";
 
 // ---------------------------------------------------------------------------
@@ -103,7 +105,7 @@ async function selectFastest(): Promise<BackendInfo> {
   const skipped: string[] = [];
   for (const name of BACKEND_ORDER) {
     const attempt = await tryBackend(name);
-    if (attempt.ok) return await describe(name, skipped);
+    if (attempt.ok) return await describe(name, withThreadNote(name, skipped));
     skipped.push(`${name}: ${attempt.reason}`);
   }
   throw new Error(
@@ -126,7 +128,7 @@ async function selectForced(
   }
   const faster = BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(name));
   const skipped = faster.map((other) => `${other}: not tried, "${name}" was forced by ${source}`);
-  return await describe(name, skipped);
+  return await describe(name, withThreadNote(name, skipped));
 }
 
 function tryBackend(name: BackendName): Promise<Attempt> {
@@ -166,9 +168,55 @@ function explainTfjsNodeFailure(error: unknown): string {
   return `@tensorflow/tfjs-node failed to load: ${firstLine}`;
 }
 
+/** Why the threaded wasm build was not used, when it was tried and failed (reported in `skipped`). */
+let threadedWasmFailure: string | null = null;
+/** Threads of the wasm backend this module started (1 when something else initialised it). */
+let wasmThreadCount = 1;
+
 async function tryWasm(): Promise<Attempt> {
   installWasmGradients();
+  if (tf.findBackend("wasm") !== null) return await activate("wasm"); // initialised before: keep it
+  const threads = wasmThreads();
+  if (threads > 1) {
+    const start = await startThreadedWasm(threads);
+    if (start.ok) {
+      wasmThreadCount = start.threads;
+      return await activate("wasm");
+    }
+    threadedWasmFailure = `wasm with ${threads} threads: ${start.reason}`;
+  }
+  try {
+    if (!(await startSingleThreadedWasm())) {
+      return { ok: false, reason: "initialisation failed (see the tfjs warning above)" };
+    }
+  } catch (error) {
+    return { ok: false, reason: `initialisation failed: ${error instanceof Error ? error.message : error}` };
+  }
   return await activate("wasm");
+}
+
+/**
+ * Threads for the wasm backend: env var `FMNIST_WASM_THREADS` (1 to 8), else one per core (at most 8).
+ * Sweeps give each worker process its share of the cores.
+ */
+export function wasmThreads(): number {
+  let value: string | undefined;
+  try {
+    value = Deno.env.get(THREADS_VAR);
+  } catch {
+    value = undefined; // no --allow-env: the default
+  }
+  if (value === undefined || value.trim() === "") {
+    return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, MAX_WASM_THREADS));
+  }
+  const threads = Number(value);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+    throw new Error(
+      `${THREADS_VAR}="${value}" is not a thread count: use a whole number from 1 to ${MAX_WASM_THREADS} ` +
+        "(or leave it unset for one thread per core).",
+    );
+  }
+  return threads;
 }
 
 async function tryCpu(): Promise<Attempt> {
@@ -209,6 +257,10 @@ function silenceCpuNodeBanner(): void {
   }
 }
 
+function withThreadNote(name: BackendName, skipped: string[]): string[] {
+  return name === "wasm" && threadedWasmFailure !== null ? [...skipped, threadedWasmFailure] : skipped;
+}
+
 async function describe(
   name: BackendName,
   skipped: string[],
@@ -222,11 +274,10 @@ async function describe(
       };
     case "wasm": {
       const simd = await readFlag("WASM_HAS_SIMD_SUPPORT");
-      const threads = await readFlag("WASM_HAS_MULTITHREAD_SUPPORT");
       const detail = [
         "XNNPACK",
         simd ? "SIMD" : "no SIMD",
-        threads ? "multi-threaded" : "1 thread",
+        wasmThreadCount > 1 ? `${wasmThreadCount} threads` : "1 thread",
       ].join(", ");
       return {
         name,

@@ -6,10 +6,11 @@
  *
  * ```sh
  * deno run -A lib/bench.ts [--backends wasm,cpu] [--models a,b] [--torch] [--json out.json]
- *                          [--batches N] [--warmup N] [--profile]
+ *                          [--batches N] [--warmup N] [--profile] [--threads 1,2]
  * ```
  *
- * Each (model, backend) pair runs in its own Deno process, so its peak memory is its own and it
+ * The wasm backend is measured on 1 thread and on one thread per core (XNNPACK's pool; see
+ * lib/wasm_threads.ts). Each (model, backend, threads) runs in its own Deno process, so its peak memory is its own and it
  * inherits no warmed-up or grown state from the models before it. The report (one table) goes to
  * stdout, progress to stderr. It is a benchmark, not a test: it prints numbers and checks nothing.
  *
@@ -22,7 +23,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import * as Plot from "@observablehq/plot";
 import { figure, plotSvg, saveFigure } from "./plots.ts";
-import { type BackendInfo, type BackendName, initBackend } from "./backend.ts";
+import { type BackendInfo, type BackendName, initBackend, wasmThreads } from "./backend.ts";
 import { loadFashionMnist, PIXELS, type Subset } from "./fashion_mnist.ts";
 import { makeOptimizer } from "./losses.ts";
 import { buildModel, countParams, MODELS, modelSpec } from "./models.ts";
@@ -83,6 +84,8 @@ export const DEFAULT_PROTOCOL: Readonly<Record<BackendName, Protocol>> = {
 interface Job {
   model: string;
   backend: BackendName;
+  /** wasm threads (FMNIST_WASM_THREADS of the child process); 1 for the other backends. */
+  threads: number;
   protocol: Protocol;
   profile: boolean;
 }
@@ -134,6 +137,7 @@ export interface Measurement {
 interface Row {
   model: string;
   backend: BackendName;
+  threads: number;
   result: Measurement | null;
   error?: string;
   torchSecondsPerEpoch: number | null;
@@ -382,6 +386,7 @@ async function runChild(job: Job): Promise<Measurement> {
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", `${root}deno.json`, script, "--child", JSON.stringify(job)],
     cwd: root,
+    env: { FMNIST_WASM_THREADS: String(job.threads) },
     stdout: "piped",
     stderr: "piped",
   });
@@ -480,7 +485,8 @@ const USAGE = `Usage: deno run -A lib/bench.ts [options]
   --figure         also write figures/bench_seconds-per-epoch.svg and .png
   --batches N      timed training batches (default: 32; cpu 3)
   --warmup N       warm-up training batches (default: 4; cpu 1)
-  --profile        also profile training batches per kernel (tf.profile) and print the top kernels`;
+  --profile        also profile training batches per kernel (tf.profile) and print the top kernels
+  --threads a,b    wasm thread counts to measure (default: 1 and FMNIST_WASM_THREADS or one per core)`;
 
 function positiveInt(value: string | undefined, flag: string, allowZero = false): number | undefined {
   if (value === undefined) return undefined;
@@ -503,6 +509,7 @@ async function main(): Promise<void> {
       batches: { type: "string" },
       warmup: { type: "string" },
       profile: { type: "boolean", default: false },
+      threads: { type: "string" },
       child: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -549,15 +556,22 @@ async function main(): Promise<void> {
     ...(warmup !== undefined ? { warmupBatches: warmup } : {}),
   });
 
+  const threadCounts = values.threads === undefined
+    ? [...new Set([1, wasmThreads()])]
+    : values.threads.split(",").map((t) => positiveInt(t.trim(), "--threads")!);
   const rows: Row[] = [];
   let maxLoad = Number(loadBefore.split(" ")[0]);
-  const jobs = models.flatMap((model) => backends.map((backend) => ({ model, backend })));
-  for (const [i, { model, backend }] of jobs.entries()) {
-    const job: Job = { model, backend, protocol: protocol(backend), profile: values.profile };
-    const tag = `[${i + 1}/${jobs.length}] ${backend} ${model}`;
+  const jobs = models.flatMap((model) =>
+    backends.flatMap((backend) =>
+      (backend === "wasm" ? threadCounts : [1]).map((threads) => ({ model, backend, threads }))
+    )
+  );
+  for (const [i, { model, backend, threads }] of jobs.entries()) {
+    const job: Job = { model, backend, threads, protocol: protocol(backend), profile: values.profile };
+    const tag = `[${i + 1}/${jobs.length}] ${backendLabel(job)} ${model}`;
     try {
       const result = await runChild(job);
-      rows.push({ model, backend, result, torchSecondsPerEpoch: null });
+      rows.push({ model, backend, threads, result, torchSecondsPerEpoch: null });
       console.error(
         `${tag}: ${result.secondsPerEpoch.toFixed(1)} s/epoch, ${
           result.inferImagesPerSecond.toFixed(0)
@@ -567,7 +581,7 @@ async function main(): Promise<void> {
       maxLoad = Math.max(maxLoad, Number(loadAverage().split(" ")[0]));
     } catch (error) {
       const message = (error as Error).message;
-      rows.push({ model, backend, result: null, error: message, torchSecondsPerEpoch: null });
+      rows.push({ model, backend, threads, result: null, error: message, torchSecondsPerEpoch: null });
       console.error(`${tag}: FAILED ${message}`);
     }
   }
@@ -652,7 +666,7 @@ async function main(): Promise<void> {
       : "";
     return [
       row.model,
-      row.backend,
+      backendLabel(row),
       String(countParamsOf(row.model, r)),
       r ? r.secondsPerEpoch.toFixed(1) : "FAILED",
       ...(uniform ? [] : [r ? String(r.protocol.batches) : ""]),
@@ -664,7 +678,9 @@ async function main(): Promise<void> {
   });
   out.push(table(header, body));
   out.push("");
-  for (const row of rows.filter((r) => r.error)) out.push(`FAILED ${row.backend} ${row.model}: ${row.error}`);
+  for (const row of rows.filter((r) => r.error)) {
+    out.push(`FAILED ${backendLabel(row)} ${row.model}: ${row.error}`);
+  }
   if (torch?.error) out.push(`PyTorch: ${torch.error}`);
   if (torch) {
     for (const [model, params] of torch.params) {
@@ -688,7 +704,7 @@ async function main(): Promise<void> {
       if (!prof) continue;
       out.push("");
       out.push(
-        `Profile ${row.backend} ${row.model}: ${prof.batches} batches, ${
+        `Profile ${backendLabel(row)} ${row.model}: ${prof.batches} batches, ${
           prof.msPerBatch.toFixed(1)
         } ms/batch ` +
           "wall under tf.profile; kernel self time per batch",
@@ -759,7 +775,9 @@ async function main(): Promise<void> {
 /** Seconds per 60k-image epoch per model: each measured backend beside PyTorch, log scale. */
 function speedFigure(rows: Row[], started: Date): string {
   const data = rows.flatMap((r) => [
-    ...(r.result ? [{ model: r.model, who: `tfjs ${r.backend}`, seconds: r.result.secondsPerEpoch }] : []),
+    ...(r.result
+      ? [{ model: r.model, who: `tfjs ${backendLabel(r)}`, seconds: r.result.secondsPerEpoch }]
+      : []),
     ...(r.torchSecondsPerEpoch
       ? [{ model: r.model, who: "PyTorch (1 thread)", seconds: r.torchSecondsPerEpoch }]
       : []),
@@ -796,6 +814,12 @@ function speedFigure(rows: Row[], started: Date): string {
     }, ${navigator.hardwareConcurrency} cores`,
     legend: { labels: who, colors },
   });
+}
+
+/** "wasm, 2 threads", "wasm, 1 thread" or the backend's name. */
+function backendLabel(row: { backend: BackendName; threads: number }): string {
+  if (row.backend !== "wasm") return row.backend;
+  return `wasm, ${row.threads} thread${row.threads === 1 ? "" : "s"}`;
 }
 
 /** Parameter count of a row: measured if it ran, else from the registry. */

@@ -104,6 +104,7 @@ export async function runSweep(
   const dir = options.dir ?? runsDir();
   const workers = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency, configs.length));
   const log = options.log ?? ((m: string) => console.error(m));
+  const threadsPerWorker = Math.max(1, Math.min(8, Math.floor(navigator.hardwareConcurrency / workers)));
   await Deno.mkdir(dir, { recursive: true });
   const listFile = await Deno.makeTempFile({ prefix: "fmnist-sweep-", suffix: ".json" });
   await Deno.writeTextFile(listFile, JSON.stringify(configs));
@@ -113,7 +114,8 @@ export async function runSweep(
       new Deno.Command(Deno.execPath(), {
         // Each worker starts at a different offset, so they do not all race for the first config.
         args: ["run", "-A", new URL(import.meta.url).pathname, listFile, "--worker", String(w), ...shard],
-        env: { FMNIST_RUNS_DIR: dir, CI: "1" },
+        // The cores are shared out: each worker's wasm backend gets its part of them as threads.
+        env: { FMNIST_RUNS_DIR: dir, CI: "1", FMNIST_WASM_THREADS: String(threadsPerWorker) },
         stdout: "inherit",
         stderr: "inherit",
       }).spawn());
