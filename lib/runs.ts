@@ -105,7 +105,13 @@ export function stableStringify(value: unknown): string {
 
 const sha256 = (text: string | Uint8Array) => createHash("sha256").update(text).digest("hex");
 
-/** The training code a result depends on: hashed into every key. */
+/**
+ * The training code a result depends on: hashed into every key. The backend's speed-ups (lib/backend.ts,
+ * lib/wasm_threads.ts) are not: they compute the same gradients, checked against the cpu backend to
+ * float32 rounding (tests/backend_test.ts), and the thread count changes no bit (tests/wasm_threads_test.ts).
+ * A run retrained after such a change follows a trajectory that differs in the last digits, like another
+ * machine's would, so the stored result stays the record of that config.
+ */
 const CODE_FILES = ["train.ts", "losses.ts", "splits.ts", "random.ts", "tensors.ts"];
 
 /**
