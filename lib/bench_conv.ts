@@ -5,7 +5,8 @@
  * any change to our gradient code can reach.
  *
  * ```sh
- * deno task bench:conv          # needs Debian's python3-torch for the PyTorch column
+ * deno task bench:conv                          # wasm on one thread per core; PyTorch needs python3-torch
+ * FMNIST_WASM_THREADS=1 deno task bench:conv    # wasm on one thread
  * ```
  *
  * @module

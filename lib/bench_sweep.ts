@@ -1,7 +1,8 @@
 /**
  * Benchmark of sweep parallelism: 12 independent configs (seed 000's CNN, 3,000 training images,
- * one epoch, seeds 1-12) run with 1 worker and with one worker per core, each into an empty
- * temporary store. Prints wall seconds and the speed-up.
+ * one epoch, seeds 1-12), each arrangement into an empty temporary store: 1 worker on 1 thread,
+ * 1 worker on every core's thread (XNNPACK's pool), and one single-threaded worker per core.
+ * Prints wall seconds and the speed-ups over the first.
  *
  * ```sh
  * deno task bench:sweep
@@ -18,13 +19,20 @@ const configs = Array.from(
     experiment("000-three-block", "smoke", { seed: i + 1, trainLimit: 3000, evalLimit: 1000, epochs: 1 }),
 );
 const cores = navigator.hardwareConcurrency;
-const seconds: Record<number, number> = {};
-for (const workers of [...new Set([1, cores])]) {
+const arrangements = [
+  { workers: 1, threadsPerWorker: 1 },
+  ...(cores > 1 ? [{ workers: 1, threadsPerWorker: Math.min(cores, 8) }, { workers: cores, threadsPerWorker: 1 }] : []),
+];
+let baseline = 0;
+for (const arrangement of arrangements) {
   const dir = await Deno.makeTempDir({ prefix: "fmnist-sweep-bench-" });
   const t0 = performance.now();
-  await runSweep(configs, { workers, dir, log: () => {} });
-  seconds[workers] = (performance.now() - t0) / 1000;
+  await runSweep(configs, { ...arrangement, dir, log: () => {} });
+  const seconds = (performance.now() - t0) / 1000;
+  baseline ||= seconds;
   await Deno.remove(dir, { recursive: true });
-  console.log(`${configs.length} configs, ${workers} worker(s): ${seconds[workers].toFixed(1)} s`);
+  console.log(
+    `${configs.length} configs, ${arrangement.workers} worker(s) x ${arrangement.threadsPerWorker} thread(s): ` +
+      `${seconds.toFixed(1)} s (${(baseline / seconds).toFixed(2)}x)`,
+  );
 }
-if (cores > 1) console.log(`speed-up with ${cores} workers: ${(seconds[1] / seconds[cores]).toFixed(2)}x`);

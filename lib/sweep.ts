@@ -20,6 +20,8 @@ import { type ExperimentConfig, loadResult, runExperiment, runKey, type RunResul
 export interface SweepOptions {
   /** Worker processes (default: one per core). */
   workers?: number;
+  /** wasm threads of each worker (default: the cores shared out, at least 1). */
+  threadsPerWorker?: number;
   /** Only the configs whose key falls in this shard (for spreading a sweep over machines). */
   shard?: { index: number; count: number };
   /** Store directory (default: `FMNIST_RUNS_DIR` or `data/runs`). */
@@ -104,7 +106,8 @@ export async function runSweep(
   const dir = options.dir ?? runsDir();
   const workers = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency, configs.length));
   const log = options.log ?? ((m: string) => console.error(m));
-  const threadsPerWorker = Math.max(1, Math.min(8, Math.floor(navigator.hardwareConcurrency / workers)));
+  const threadsPerWorker = options.threadsPerWorker ??
+    Math.max(1, Math.min(8, Math.floor(navigator.hardwareConcurrency / workers)));
   await Deno.mkdir(dir, { recursive: true });
   const listFile = await Deno.makeTempFile({ prefix: "fmnist-sweep-", suffix: ".json" });
   await Deno.writeTextFile(listFile, JSON.stringify(configs));
