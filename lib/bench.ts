@@ -782,7 +782,10 @@ function speedFigure(rows: Row[], started: Date): string {
       ? [{ model: r.model, who: "PyTorch (1 thread)", seconds: r.torchSecondsPerEpoch }]
       : []),
   ]).filter((d, i, all) => all.findIndex((e) => e.model === d.model && e.who === d.who) === i);
-  const who = [...new Set(data.map((d) => d.who))];
+  // tfjs first (in thread order), PyTorch last.
+  const who = [...new Set(data.map((d) => d.who))].sort((a, b) =>
+    Number(a.startsWith("PyTorch")) - Number(b.startsWith("PyTorch"))
+  );
   const colors = ["#4e79a7", "#e15759", "#59a14f", "#f28e2c"];
   const chart = plotSvg({
     width: 760,
