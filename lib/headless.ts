@@ -87,15 +87,22 @@ function firstErrorOutput(notebookJson: string): string | undefined {
 }
 
 /**
- * True when an executed notebook's first code cell has no output. Every notebook here starts with
- * a cell that displays something (`setupNotebook`), so an empty one means the kernel's outputs
- * were lost: under load, the Deno kernel sometimes reports a cell idle before its output arrives,
- * and nbclient then drops the output of the whole session (seen 4 times in 9 runs on a busy machine).
+ * True when the kernel lost outputs of an executed notebook. Under load, the Deno kernel sometimes
+ * reports a cell idle before its output arrives, and nbclient then drops that output, or every
+ * output of the session (seen 4 times in 9 runs on a busy machine). Two signs:
+ * - the first code cell has no output (every notebook here starts with `setupNotebook`, which
+ *   displays something);
+ * - a gap in the outputs' numbers: `lib/notebook.ts` numbers every output it displays
+ *   (`metadata.fmnist.output` = 1, 2, ...), so a missing number is a lost output.
  */
 export function outputsLost(notebookJson: string): boolean {
-  const nb = JSON.parse(notebookJson) as { cells: { cell_type: string; outputs?: unknown[] }[] };
-  const first = nb.cells.find((c) => c.cell_type === "code");
-  return first !== undefined && (first.outputs ?? []).length === 0;
+  type Output = { metadata?: { fmnist?: { output?: number } } };
+  const nb = JSON.parse(notebookJson) as { cells: { cell_type: string; outputs?: Output[] }[] };
+  const code = nb.cells.filter((c) => c.cell_type === "code");
+  if (code.length > 0 && (code[0].outputs ?? []).length === 0) return true;
+  const numbers = code.flatMap((c) => (c.outputs ?? []).map((o) => o.metadata?.fmnist?.output))
+    .filter((n): n is number => typeof n === "number");
+  return numbers.some((n, i) => n !== i + 1);
 }
 
 /** Execute one notebook under a profile, retrying (up to 3 tries) a session whose outputs were lost. */
@@ -110,7 +117,11 @@ export async function runNotebook(
     if (!run.lostOutputs || attempt === 3) break;
   }
   if (run.lostOutputs) {
-    return { ...run, ok: false, error: "the kernel's outputs were lost in 3 tries (first code cell empty)" };
+    return {
+      ...run,
+      ok: false,
+      error: "the kernel lost outputs in 3 tries (an empty first code cell or a gap in the output numbers)",
+    };
   }
   return run;
 }

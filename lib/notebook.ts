@@ -33,9 +33,14 @@ export function inNotebook(): boolean {
   return jupyter() !== null;
 }
 
+/** Outputs this kernel session has displayed so far (see {@link display}). */
+let displayed = 0;
+
 /**
  * Display a MIME bundle as a cell output; outside a notebook print its `text/plain`.
  * With `displayId`, later calls with `update: true` replace the output in place.
+ * Every new output carries `metadata.fmnist.output`, its number in the session (1, 2, ...), so that
+ * the headless runner can tell when the kernel lost one (a gap in the numbers).
  */
 export async function display(
   bundle: MimeBundle,
@@ -47,9 +52,12 @@ export async function display(
     if (text !== undefined) console.log(String(text));
     return;
   }
+  const metadata = options.update
+    ? options.metadata ?? {}
+    : { ...options.metadata, fmnist: { output: ++displayed } };
   await kernel.broadcast(options.update ? "update_display_data" : "display_data", {
     data: bundle,
-    metadata: options.metadata ?? {},
+    metadata,
     transient: options.displayId ? { display_id: options.displayId } : {},
   });
 }

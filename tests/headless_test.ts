@@ -88,3 +88,14 @@ Deno.test("outputsLost flags an executed notebook whose first code cell has no o
   assert.equal(outputsLost(nb([])), true);
   assert.equal(outputsLost(nb([{ output_type: "display_data", data: {} }])), false);
 });
+
+Deno.test("outputsLost flags a gap in the numbers lib/notebook.ts gives its outputs", () => {
+  const out = (n: number) => ({ output_type: "display_data", data: {}, metadata: { fmnist: { output: n } } });
+  const stream = { output_type: "stream", name: "stdout", text: ["x"] };
+  const nb = (...cells: unknown[][]) =>
+    JSON.stringify({ cells: cells.map((outputs) => ({ cell_type: "code", outputs })) });
+  assert.equal(outputsLost(nb([out(1)], [out(2), stream, out(3)], [])), false);
+  assert.equal(outputsLost(nb([out(1)], [out(3)])), true, "output 2 is missing");
+  assert.equal(outputsLost(nb([out(1)], [out(2), out(2)])), true, "a number twice is not a clean session");
+  assert.equal(outputsLost(nb([out(2)])), true, "output 1 is missing");
+});
