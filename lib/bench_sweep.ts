@@ -21,7 +21,9 @@ const configs = Array.from(
 const cores = navigator.hardwareConcurrency;
 const arrangements = [
   { workers: 1, threadsPerWorker: 1 },
-  ...(cores > 1 ? [{ workers: 1, threadsPerWorker: Math.min(cores, 8) }, { workers: cores, threadsPerWorker: 1 }] : []),
+  ...(cores > 1
+    ? [{ workers: 1, threadsPerWorker: Math.min(cores, 8) }, { workers: cores, threadsPerWorker: 1 }]
+    : []),
 ];
 let baseline = 0;
 for (const arrangement of arrangements) {
