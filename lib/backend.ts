@@ -2,7 +2,8 @@
  * Backend selection for the Fashion-MNIST notebooks, plus fast CNN gradients
  * for the tfjs wasm backend.
  *
- * Order of preference: `tensorflow` (tfjs-node, native), then `wasm` (XNNPACK)
+ * Order of preference: `tensorflow` (tfjs-node, native), then `wasm` (XNNPACK,
+ * one thread per core through lib/wasm_threads.ts, `FMNIST_WASM_THREADS`)
  * with the gradient overrides below, then the pure-JS `cpu` backend.
  *
  * Why the overrides: as shipped, the wasm backend has no `Conv2DBackpropFilter`
@@ -321,13 +322,15 @@ type Pair = [number, number];
 const OVERRIDE_MARK = Symbol.for("fmnist.wasmFastGradient");
 
 /**
- * Register gradient overrides for Conv2D and MaxPool (plus BatchMatMul) that
- * use fast wasm ops; on every other backend (and for cases not handled:
- * dilations, NCHW, overlapping or padded pooling) they delegate to the
- * original tfjs gradient.
+ * Register gradient overrides for Conv2D, MaxPool, BatchMatMul and
+ * FusedBatchNorm that use fast wasm ops; on every other backend (and for
+ * cases not handled: dilations, NCHW, overlapping or padded pooling) they
+ * delegate to the original tfjs gradient.
  *
- * - Conv2D filter gradient: im2col (one slice of the padded input per kernel
- *   position, strides via a stride-phase split), then one plain matMul.
+ * - Conv2D filter gradient: at stride 1 with 8+ input channels, one forward
+ *   convolution with channels and batch swapped; otherwise im2col (one slice
+ *   of the padded input per kernel position, strides via a stride-phase
+ *   split), then one plain matMul.
  * - Conv2D input gradient: a forward conv2d of the (zero-dilated, padded) dy
  *   with the flipped, transposed filter.
  * - MaxPool gradient (non-overlapping windows): route dy to the first input
@@ -335,11 +338,14 @@ const OVERRIDE_MARK = Symbol.for("fmnist.wasmFastGradient");
  *   for all window offsets at once, then interleaved back.
  * - BatchMatMul (dense layers): the gradient's transposed matMuls are done as
  *   an explicit transpose plus a plain matMul (5-10x faster on wasm).
+ * - FusedBatchNorm: per-channel factors broadcast, not tiled.
  *
  * It also registers a wasm `Conv2DBackpropFilter` kernel (missing in
  * tfjs-backend-wasm) built from the same ops, because `tf.fused.conv2d` with
  * a linear activation (a tfjs-layers conv2d without activation) calls that
- * kernel directly instead of going through the Conv2D gradient. Idempotent.
+ * kernel directly instead of going through the Conv2D gradient; and it
+ * replaces three wasm kernels: `Sum` and `Mean` over leading axes (XNNPACK
+ * average pooling) and `Identity` (shares the buffer). Idempotent.
  */
 export function installWasmGradients(): void {
   overrideGradient("Conv2D", fastConv2DGrad);
@@ -416,7 +422,7 @@ function registerMissingFilterKernel(): void {
 // Reductions over the leading axes
 // ---------------------------------------------------------------------------
 
-/** Marks our replacement reduction kernels so we never wrap twice. */
+/** Marks our replacement wasm kernels so we never wrap twice. */
 const KERNEL_MARK = Symbol.for("fmnist.wasmFastReduction");
 
 /** Below this many elements wasm's own reduction is as fast (its fixed cost is lower). */
@@ -430,16 +436,14 @@ const POOLED_REDUCTION_MIN_SIZE = 4096;
  * times the count. Small tensors and every other case go to the original kernel.
  */
 function replaceReductionKernel(kernelName: "Sum" | "Mean", isMean: boolean): void {
-  const original = tf.getKernel(kernelName, "wasm");
-  if (original === undefined || KERNEL_MARK in original.kernelFunc) return;
-  const kernelFunc: typeof original.kernelFunc = (args) => {
+  replaceWasmKernel(kernelName, (args, original) => {
     const x = args.inputs.x;
     const a = args.attrs as { axis: number | number[]; keepDims: boolean };
     if (!(x instanceof tf.Tensor) || x.dtype !== "float32" || x.size < POOLED_REDUCTION_MIN_SIZE) {
-      return original.kernelFunc(args);
+      return original(args);
     }
     const leading = leadingAxes(a.axis, x.rank);
-    if (leading === 0 || leading === x.rank) return original.kernelFunc(args);
+    if (leading === 0 || leading === x.rank) return original(args);
     return tf.tidy(() => {
       const kept = x.shape.slice(leading);
       const outer = x.shape.slice(0, leading - 1).reduce((p: number, q: number) => p * q, 1);
@@ -449,10 +453,7 @@ function replaceReductionKernel(kernelName: "Sum" | "Mean", isMean: boolean): vo
       const result = isMean ? means : tf.mul(means, outer * inner);
       return tf.reshape(result, a.keepDims ? [...new Array(leading).fill(1), ...kept] : kept);
     });
-  };
-  Object.defineProperty(kernelFunc, KERNEL_MARK, { value: true });
-  tf.unregisterKernel(kernelName, "wasm");
-  tf.registerKernel({ ...original, kernelFunc });
+  });
 }
 
 /** k when `axis` is exactly the first k axes (in any order, negatives allowed), else 0. */
@@ -469,16 +470,26 @@ function leadingAxes(axis: number | number[], rank: number): number {
  * (100+ copies per training batch of the batch-norm CNN).
  */
 function replaceIdentityKernel(): void {
-  const original = tf.getKernel("Identity", "wasm");
-  if (original === undefined || KERNEL_MARK in original.kernelFunc) return;
-  const kernelFunc: typeof original.kernelFunc = (args) => {
+  replaceWasmKernel("Identity", (args, original) => {
     const x = args.inputs.x;
-    if (x === undefined || x.dtype === "string") return original.kernelFunc(args);
+    if (x === undefined || x.dtype === "string") return original(args);
     (args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
+  });
+}
+
+type KernelFunc = NonNullable<ReturnType<typeof tf.getKernel>>["kernelFunc"];
+
+/** Re-register wasm's kernel `kernelName` as `wrap`, which gets the original to delegate to. Idempotent. */
+function replaceWasmKernel(
+  kernelName: string,
+  wrap: (args: Parameters<KernelFunc>[0], original: KernelFunc) => ReturnType<KernelFunc>,
+): void {
+  const original = tf.getKernel(kernelName, "wasm");
+  if (original === undefined || KERNEL_MARK in original.kernelFunc) return;
+  const kernelFunc: KernelFunc = (args) => wrap(args, original.kernelFunc);
   Object.defineProperty(kernelFunc, KERNEL_MARK, { value: true });
-  tf.unregisterKernel("Identity", "wasm");
+  tf.unregisterKernel(kernelName, "wasm");
   tf.registerKernel({ ...original, kernelFunc });
 }
 
