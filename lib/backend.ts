@@ -423,7 +423,7 @@ function registerMissingFilterKernel(): void {
 // ---------------------------------------------------------------------------
 
 /** Marks our replacement wasm kernels so we never wrap twice. */
-const KERNEL_MARK = Symbol.for("fmnist.wasmFastReduction");
+const KERNEL_MARK = Symbol.for("fmnist.wasmFastKernel");
 
 /** Below this many elements wasm's own reduction is as fast (its fixed cost is lower). */
 const POOLED_REDUCTION_MIN_SIZE = 4096;

@@ -12,6 +12,7 @@
  */
 import { experiment } from "./experiments.ts";
 import { runSweep } from "./sweep.ts";
+import { MAX_WASM_THREADS } from "./wasm_threads.ts";
 
 const configs = Array.from(
   { length: 12 },
@@ -22,7 +23,10 @@ const cores = navigator.hardwareConcurrency;
 const arrangements = [
   { workers: 1, threadsPerWorker: 1 },
   ...(cores > 1
-    ? [{ workers: 1, threadsPerWorker: Math.min(cores, 8) }, { workers: cores, threadsPerWorker: 1 }]
+    ? [{ workers: 1, threadsPerWorker: Math.min(cores, MAX_WASM_THREADS) }, {
+      workers: cores,
+      threadsPerWorker: 1,
+    }]
     : []),
 ];
 let baseline = 0;

@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { initBackend } from "./backend.ts";
+import { MAX_WASM_THREADS } from "./wasm_threads.ts";
 import { type ExperimentConfig, loadResult, runExperiment, runKey, type RunResult, runsDir } from "./runs.ts";
 
 /** Options of {@link runSweep}. */
@@ -107,7 +108,7 @@ export async function runSweep(
   const workers = Math.max(1, Math.min(options.workers ?? navigator.hardwareConcurrency, configs.length));
   const log = options.log ?? ((m: string) => console.error(m));
   const threadsPerWorker = options.threadsPerWorker ??
-    Math.max(1, Math.min(8, Math.floor(navigator.hardwareConcurrency / workers)));
+    Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(navigator.hardwareConcurrency / workers)));
   await Deno.mkdir(dir, { recursive: true });
   const listFile = await Deno.makeTempFile({ prefix: "fmnist-sweep-", suffix: ".json" });
   await Deno.writeTextFile(listFile, JSON.stringify(configs));
