@@ -16,7 +16,9 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { initBackend } from "./backend.ts";
+import { main, UserError } from "./errors.ts";
 import { type Profile, PROFILES, REPO_ROOT } from "./profile.ts";
 
 /** The outcome of one notebook's execution. */
@@ -26,13 +28,16 @@ export interface NotebookRun {
   seconds: number;
   /** Where the executed copy is (the notebook itself for quick/paper runs that succeeded). */
   output: string;
-  /** The end of nbconvert's output when it failed. */
+  /** What went wrong, when it failed. */
   error?: string;
-  /** The session's outputs were lost (see {@link outputsLost}); the run is retried. */
-  lostOutputs?: boolean;
+  /** The output check (see {@link checkOutputs}), when the notebook ran to the end. */
+  outputs?: OutputCheck;
 }
 
-/** Write a kernelspec for this Deno into `<dir>/kernels/deno` and return `dir`. */
+/**
+ * Write a kernelspec for this Deno into `<dir>/kernels/deno` and return `dir`. Interrupts are sent
+ * as messages: with the default (a SIGINT), the Deno kernel cannot stop a busy cell.
+ */
 export async function writeKernelspec(dir: string): Promise<string> {
   const kernelDir = `${dir}/kernels/deno`;
   await Deno.mkdir(kernelDir, { recursive: true });
@@ -40,6 +45,7 @@ export async function writeKernelspec(dir: string): Promise<string> {
     argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
     display_name: "Deno",
     language: "typescript",
+    interrupt_mode: "message",
     env: { NO_COLOR: "1" },
   };
   await Deno.writeTextFile(`${kernelDir}/kernel.json`, JSON.stringify(spec, null, 2));
@@ -59,7 +65,7 @@ export async function checkJupyter(): Promise<void> {
       .output();
     if (!success) throw new Error("jupyter nbconvert --version failed");
   } catch (e) {
-    throw new Error(`Jupyter's nbconvert is not available (${(e as Error).message}). ${fix}`);
+    throw new UserError(`Jupyter's nbconvert is not available (${(e as Error).message}). ${fix}`);
   }
 }
 
@@ -73,11 +79,20 @@ export async function listNotebooks(): Promise<string[]> {
   return names.sort();
 }
 
+interface NotebookJson {
+  cells: {
+    cell_type: string;
+    outputs?: {
+      output_type: string;
+      ename?: string;
+      evalue?: string;
+      metadata?: { fmnist?: { output?: number; cell?: number } };
+    }[];
+  }[];
+}
+
 /** Check an executed notebook for error outputs nbconvert may have let through. */
-function firstErrorOutput(notebookJson: string): string | undefined {
-  const nb = JSON.parse(notebookJson) as {
-    cells: { outputs?: { output_type: string; ename?: string; evalue?: string }[] }[];
-  };
+function firstErrorOutput(nb: NotebookJson): string | undefined {
   for (const cell of nb.cells) {
     for (const out of cell.outputs ?? []) {
       if (out.output_type === "error") return `${out.ename}: ${out.evalue}`;
@@ -86,68 +101,100 @@ function firstErrorOutput(notebookJson: string): string | undefined {
   return undefined;
 }
 
+/** Where an executed notebook's outputs ended up, against what the kernel produced. */
+export interface OutputCheck {
+  /** Outputs the library produced (the ledger's entries). */
+  produced: number;
+  /** Outputs produced but absent from the notebook: `output` number and the cell that made it. */
+  lost: { output: number; cell: number }[];
+  /** Outputs found in another cell than the one that produced them. */
+  misplaced: { output: number; cell: number; foundIn: number }[];
+  /** Outputs found more than once. */
+  duplicated: number[];
+}
+
 /**
- * True when the kernel lost outputs of an executed notebook. Under load, the Deno kernel sometimes
- * reports a cell idle before its output arrives, and nbclient then drops that output, or every
- * output of the session (seen 4 times in 9 runs on a busy machine). Two signs:
- * - the first code cell has no output (every notebook here starts with `setupNotebook`, which
- *   displays something);
- * - a gap in the outputs' numbers: `lib/notebook.ts` numbers every output it displays
- *   (`metadata.fmnist.output` = 1, 2, ...), so a missing number is a lost output.
+ * Compare an executed notebook with the ledger its kernel wrote (`FMNIST_OUTPUT_LEDGER`, one
+ * `<output> <cell>` line per output, see `lib/kernel.ts`): every output the library produced must
+ * be in the notebook exactly once, in the cell that produced it.
  */
-export function outputsLost(notebookJson: string): boolean {
-  type Output = { metadata?: { fmnist?: { output?: number } } };
-  const nb = JSON.parse(notebookJson) as { cells: { cell_type: string; outputs?: Output[] }[] };
-  const code = nb.cells.filter((c) => c.cell_type === "code");
-  if (code.length > 0 && (code[0].outputs ?? []).length === 0) return true;
-  const numbers = code.flatMap((c) => (c.outputs ?? []).map((o) => o.metadata?.fmnist?.output))
-    .filter((n): n is number => typeof n === "number");
-  return numbers.some((n, i) => n !== i + 1);
+export function checkOutputs(notebookJson: string, ledger: string): OutputCheck {
+  const nb = JSON.parse(notebookJson) as NotebookJson;
+  const produced = new Map<number, number>();
+  for (const line of ledger.split("\n")) {
+    const [output, cell] = line.trim().split(/\s+/).map(Number);
+    if (Number.isInteger(output) && Number.isInteger(cell)) produced.set(output, cell);
+  }
+  const found = new Map<number, number>();
+  const duplicated: number[] = [];
+  const misplaced: OutputCheck["misplaced"] = [];
+  nb.cells.forEach((cell, index) => {
+    for (const out of cell.outputs ?? []) {
+      const n = out.metadata?.fmnist?.output;
+      if (typeof n !== "number") continue;
+      if (found.has(n)) duplicated.push(n);
+      found.set(n, index);
+      const from = produced.get(n) ?? out.metadata?.fmnist?.cell;
+      if (from !== undefined && from !== index) misplaced.push({ output: n, cell: from, foundIn: index });
+    }
+  });
+  const lost = [...produced].filter(([n]) => !found.has(n)).map(([output, cell]) => ({ output, cell }));
+  return { produced: produced.size, lost, misplaced, duplicated };
 }
 
-/** Execute one notebook under a profile, retrying (up to 3 tries) a session whose outputs were lost. */
+/** One line describing an output check's failures, or null when every output is in its cell. */
+export function describeOutputCheck(check: OutputCheck): string | null {
+  const parts: string[] = [];
+  if (check.lost.length) {
+    parts.push(
+      `${check.lost.length} of ${check.produced} outputs lost (` +
+        check.lost.map((l) => `#${l.output} of cell ${l.cell}`).join(", ") + ")",
+    );
+  }
+  if (check.misplaced.length) {
+    parts.push(
+      `${check.misplaced.length} misplaced (` +
+        check.misplaced.map((m) => `#${m.output} of cell ${m.cell} shown in cell ${m.foundIn}`).join(", ") +
+        ")",
+    );
+  }
+  if (check.duplicated.length) parts.push(`${check.duplicated.length} duplicated`);
+  return parts.length ? parts.join("; ") : null;
+}
+
+const HOOKS = fileURLToPath(new URL("./headless_hooks.py", import.meta.url));
+
+/** Execute one notebook under a profile and check that every output sits in the cell that produced it. */
 export async function runNotebook(
-  path: string,
-  profile: Profile,
-  options: { jupyterPath: string; outDir: string; timeoutSeconds?: number },
-): Promise<NotebookRun> {
-  let run: NotebookRun;
-  for (let attempt = 1;; attempt++) {
-    run = await runNotebookOnce(path, profile, options);
-    if (!run.lostOutputs || attempt === 3) break;
-  }
-  if (run.lostOutputs) {
-    return {
-      ...run,
-      ok: false,
-      error: "the kernel lost outputs in 3 tries (an empty first code cell or a gap in the output numbers)",
-    };
-  }
-  return run;
-}
-
-async function runNotebookOnce(
   path: string,
   profile: Profile,
   options: { jupyterPath: string; outDir: string; timeoutSeconds?: number },
 ): Promise<NotebookRun> {
   const name = path.split("/").pop()!;
   const t0 = performance.now();
+  const outName = name.replace(/\.ipynb$/, "");
+  const cellFile = `${options.outDir}/${outName}.cell`;
+  const ledgerFile = `${options.outDir}/${outName}.outputs`;
+  await Deno.writeTextFile(ledgerFile, "");
   const env: Record<string, string> = {
     FMNIST_PROFILE: profile,
     JUPYTER_PATH: options.jupyterPath,
     NO_COLOR: "1",
+    FMNIST_CELL_FILE: cellFile,
+    FMNIST_OUTPUT_LEDGER: ledgerFile,
   };
   if (profile === "smoke") {
     // Smoke runs write nothing into the repository: figures, runs and claims go to the temp dir.
     env.FMNIST_FIGURES_DIR = `${options.outDir}/figures`;
     env.FMNIST_RUNS_DIR = `${options.outDir}/runs`;
     env.FMNIST_CLAIMS_DIR = `${options.outDir}/claims`;
+    env.FMNIST_MEASUREMENTS_DIR = `${options.outDir}/measurements`;
   }
-  const outName = name.replace(/\.ipynb$/, "");
   const command = new Deno.Command("jupyter", {
     args: [
       "nbconvert",
+      "--config",
+      HOOKS,
       "--to",
       "notebook",
       "--execute",
@@ -178,17 +225,17 @@ async function runNotebookOnce(
     };
   }
   const executedJson = await Deno.readTextFile(executed);
-  const cellError = firstErrorOutput(executedJson);
+  const cellError = firstErrorOutput(JSON.parse(executedJson));
   if (cellError) return { notebook: name, ok: false, seconds, output: executed, error: cellError };
-  if (outputsLost(executedJson)) {
-    return { notebook: name, ok: false, seconds, output: executed, lostOutputs: true };
-  }
-  if (profile === "smoke") return { notebook: name, ok: true, seconds, output: executed };
+  const outputs = checkOutputs(executedJson, await Deno.readTextFile(ledgerFile));
+  const problem = describeOutputCheck(outputs);
+  if (problem) return { notebook: name, ok: false, seconds, output: executed, error: problem, outputs };
+  if (profile === "smoke") return { notebook: name, ok: true, seconds, output: executed, outputs };
   // Replace the committed notebook atomically: copy next to it, then rename over it.
   const staged = `${path}.partial-${Deno.pid}`;
   await Deno.copyFile(executed, staged);
   await Deno.rename(staged, path);
-  return { notebook: name, ok: true, seconds, output: path };
+  return { notebook: name, ok: true, seconds, output: path, outputs };
 }
 
 /** Execute notebooks one after another, keep going past failures, and report. */
@@ -231,23 +278,40 @@ export async function runAll(
   return runs;
 }
 
-function parseArgs(args: string[]): { profile: Profile; notebooks: string[] } {
-  let profile = (Deno.env.get("FMNIST_PROFILE") ?? "quick") as Profile;
+/** Parse `[--profile P] [notebook ...]`; a bad profile or a missing notebook is a {@link UserError}. */
+export function parseArgs(args: string[]): { profile: Profile; notebooks: string[] } {
+  let profile = Deno.env.get("FMNIST_PROFILE") ?? "quick";
   const notebooks: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--profile") profile = args[++i] as Profile;
-    else if (args[i].startsWith("--profile=")) profile = args[i].slice(10) as Profile;
-    else notebooks.push(args[i]);
+    if (args[i] === "--profile") profile = args[++i] ?? "";
+    else if (args[i].startsWith("--profile=")) profile = args[i].slice(10);
+    else if (args[i].startsWith("-")) {
+      throw new UserError(
+        `unknown option "${args[i]}". Usage: [--profile ${PROFILES.join("|")}] [notebook.ipynb ...]`,
+      );
+    } else notebooks.push(args[i]);
   }
-  if (!PROFILES.includes(profile)) {
-    console.error(`unknown profile "${profile}". Fix: use --profile ${PROFILES.join("|")}`);
-    Deno.exit(2);
+  if (!(PROFILES as readonly string[]).includes(profile)) {
+    throw new UserError(`unknown profile "${profile}". Fix: use --profile ${PROFILES.join("|")}`);
   }
-  return { profile, notebooks };
+  for (const path of notebooks) {
+    let isFile = false;
+    try {
+      isFile = Deno.statSync(path).isFile;
+    } catch { /* reported below */ }
+    if (!isFile || !path.endsWith(".ipynb")) {
+      throw new UserError(
+        `notebook "${path}" does not exist. Fix: give a path such as notebooks/01_eda_pca.ipynb`,
+      );
+    }
+  }
+  return { profile: profile as Profile, notebooks };
 }
 
 if (import.meta.main) {
-  const { profile, notebooks } = parseArgs(Deno.args);
-  const runs = await runAll(profile, notebooks);
-  Deno.exit(runs.every((r) => r.ok) ? 0 : 1);
+  await main(async () => {
+    const { profile, notebooks } = parseArgs(Deno.args);
+    const runs = await runAll(profile, notebooks);
+    return runs.every((r) => r.ok) ? 0 : 1;
+  });
 }

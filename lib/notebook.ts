@@ -10,56 +10,18 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, initBackend } from "./backend.ts";
 import { currentProfile, type Profile, REPO_ROOT } from "./profile.ts";
 import { toBase64 } from "./files.ts";
+import { type MimeBundle, type OutputOptions, sendOutput } from "./kernel.ts";
 import { saveFigure, svgSize } from "./plots.ts";
 
-/** A Jupyter MIME bundle: MIME type to content. */
-export type MimeBundle = Record<string, unknown>;
-
-interface JupyterApi {
-  broadcast(msgType: string, content: Record<string, unknown>): Promise<void>;
-}
-
-/** The kernel's `Deno.jupyter` API, or null when not running inside `deno jupyter`. */
-function jupyter(): JupyterApi | null {
-  try {
-    return (Deno as unknown as { jupyter: JupyterApi }).jupyter ?? null;
-  } catch {
-    return null; // Deno throws on access outside the kernel
-  }
-}
-
-/** True when running inside the Deno Jupyter kernel. */
-export function inNotebook(): boolean {
-  return jupyter() !== null;
-}
-
-/** Outputs this kernel session has displayed so far (see {@link display}). */
-let displayed = 0;
+export { inNotebook, type MimeBundle } from "./kernel.ts";
 
 /**
- * Display a MIME bundle as a cell output; outside a notebook print its `text/plain`.
- * With `displayId`, later calls with `update: true` replace the output in place.
- * Every new output carries `metadata.fmnist.output`, its number in the session (1, 2, ...), so that
- * the headless runner can tell when the kernel lost one (a gap in the numbers).
+ * Display a MIME bundle as a cell output; outside a notebook print its `text/plain`. With
+ * `displayId`, later calls with `update: true` replace the output in place. Delivery, stamping and
+ * loss detection are `lib/kernel.ts`'s ({@link sendOutput}).
  */
-export async function display(
-  bundle: MimeBundle,
-  options: { metadata?: Record<string, unknown>; displayId?: string; update?: boolean } = {},
-): Promise<void> {
-  const kernel = jupyter();
-  if (!kernel) {
-    const text = bundle["text/plain"] ?? bundle["text/markdown"];
-    if (text !== undefined) console.log(String(text));
-    return;
-  }
-  const metadata = options.update
-    ? options.metadata ?? {}
-    : { ...options.metadata, fmnist: { output: ++displayed } };
-  await kernel.broadcast(options.update ? "update_display_data" : "display_data", {
-    data: bundle,
-    metadata,
-    transient: options.displayId ? { display_id: options.displayId } : {},
-  });
+export async function display(bundle: MimeBundle, options: OutputOptions = {}): Promise<void> {
+  await sendOutput(bundle, options);
 }
 
 /** Display markdown. */
@@ -158,4 +120,9 @@ export async function setupNotebook(): Promise<NotebookContext> {
       `tfjs ${tf.version.tfjs} · Deno ${Deno.version.deno}.${skipped}`,
   );
   return { profile, backend };
+}
+
+/** A count with its noun: `plural(1, "epoch")` is "1 epoch", `plural(5, "epoch")` "5 epochs". */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? noun : nouns}`;
 }

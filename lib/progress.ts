@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { display, inNotebook } from "./notebook.ts";
+import { inNotebook, sendOutput } from "./kernel.ts";
 
 /** What a progress display shows. */
 export interface ProgressState {
@@ -65,7 +65,7 @@ export class Progress {
     this.#last = now;
     const line = formatProgress(this.#title, state);
     if (this.#mode === "notebook") {
-      await display({ "text/plain": line, "text/markdown": `\`${line}\`` }, {
+      await sendOutput({ "text/plain": line, "text/markdown": `\`${line}\`` }, {
         displayId: this.#id,
         update: this.#shown,
       });
@@ -82,9 +82,10 @@ export class Progress {
     if (this.#mode === "quiet") return;
     const line = `${this.#title} · ${message}`;
     if (this.#mode === "notebook") {
-      await display({ "text/plain": line, "text/markdown": `\`${line}\`` }, {
+      await sendOutput({ "text/plain": line, "text/markdown": `\`${line}\`` }, {
         displayId: this.#id,
         update: this.#shown,
+        final: true,
       });
     } else if (this.#mode === "terminal") {
       Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${line}\n`));
