@@ -20,6 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { MAX_WASM_THREADS, startSingleThreadedWasm, startThreadedWasm } from "./wasm_threads.ts";
+import { UserError } from "./errors.ts";
 
 /** Names of the tfjs backends this project can run on, fastest first. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -91,7 +92,7 @@ function assertBackendName(
   source: string,
 ): asserts name is BackendName {
   if (!(BACKEND_ORDER as readonly string[]).includes(name)) {
-    throw new Error(
+    throw new UserError(
       `Unknown backend "${name}" from ${source}: use one of ${
         BACKEND_ORDER.join(", ")
       } (or leave it unset to pick the fastest automatically).`,
@@ -121,7 +122,7 @@ async function selectForced(
 ): Promise<BackendInfo> {
   const attempt = await tryBackend(name);
   if (!attempt.ok) {
-    throw new Error(
+    throw new UserError(
       `Backend "${name}" was forced by ${source} but cannot be used: ` +
         `${attempt.reason}. Fix that, or drop ${source} to fall back to ` +
         "the fastest backend that works.",
@@ -212,7 +213,7 @@ export function wasmThreads(): number {
   }
   const threads = Number(value);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
-    throw new Error(
+    throw new UserError(
       `${THREADS_VAR}="${value}" is not a thread count: use a whole number from 1 to ${MAX_WASM_THREADS} ` +
         "(or leave it unset for one thread per core).",
     );

@@ -13,6 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend.ts";
+import { main } from "./errors.ts";
 
 /** One convolution: NHWC input, 3x3 kernel, stride 1. */
 interface ConvShape {
@@ -84,14 +85,18 @@ print(json.dumps(out))
   }
 }
 
-async function main(): Promise<void> {
+async function benchConv(): Promise<void> {
   const info = await initBackend({ prefer: "wasm" });
   console.log(
     `One 3x3 convolution, forward, batch ${BATCH}, median of ${REPEATS}; ours: ${info.description}`,
   );
   const ours = SHAPES.map(timeTfjs);
   const torch = await timeTorch(SHAPES);
-  if (torch === null) console.log("(PyTorch column empty: /usr/bin/python3 cannot import torch)");
+  if (torch === null) {
+    console.log(
+      "(PyTorch column empty: /usr/bin/python3 cannot import torch. Fix: sudo apt-get install python3-torch)",
+    );
+  }
   const rows = SHAPES.map((shape, i) => {
     const gmacs = (ms: number) => (multiplyAdds(shape) / ms / 1e6).toFixed(1);
     return [
@@ -121,4 +126,4 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(line(row).join("  "));
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await main(benchConv);

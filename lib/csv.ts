@@ -1,12 +1,13 @@
 /**
  * Fashion-MNIST as CSV in the Kaggle layout (`label,pixel1,...,pixel784`, one image per row),
- * read and written through danfojs. Seed 003 reads its data this way.
+ * read and written through danfojs. Band et al. 2024 reads its data this way.
  *
  * @module
  */
 import * as dfd from "danfojs-node";
 import { CLASS_NAMES, PIXELS, type Subset } from "./fashion_mnist.ts";
 import { writeAtomically } from "./files.ts";
+import { UserError } from "./errors.ts";
 
 /** The Kaggle CSV header: `label`, then `pixel1` to `pixel784`. */
 export const KAGGLE_COLUMNS: string[] = [
@@ -35,7 +36,7 @@ export function fromKaggleFrame(frame: dfd.DataFrame, source = "DataFrame"): Sub
   const columns = frame.columns;
   const bad = KAGGLE_COLUMNS.findIndex((c, i) => columns[i] !== c);
   if (columns.length !== KAGGLE_COLUMNS.length || bad >= 0) {
-    throw new Error(
+    throw new UserError(
       `${source}: expected the Kaggle layout (label,pixel1..pixel784: 785 columns), got ` +
         `${columns.length} columns` +
         (bad >= 0 ? ` with "${columns[bad]}" where "${KAGGLE_COLUMNS[bad]}" belongs` : "") +
@@ -50,13 +51,13 @@ export function fromKaggleFrame(frame: dfd.DataFrame, source = "DataFrame"): Sub
     const row = values[r];
     const label = row[0];
     if (!(Number.isInteger(label) && label >= 0 && label < CLASS_NAMES.length)) {
-      throw new Error(`${source}: row ${r + 1} has label ${label}; labels must be integers 0-9`);
+      throw new UserError(`${source}: row ${r + 1} has label ${label}; labels must be integers 0-9`);
     }
     labels[r] = label;
     for (let p = 0; p < PIXELS; p++) {
       const v = row[p + 1];
       if (!(Number.isInteger(v) && v >= 0 && v <= 255)) {
-        throw new Error(
+        throw new UserError(
           `${source}: row ${r + 1}, column pixel${p + 1} holds ${JSON.stringify(v)}; pixels must be ` +
             `integers 0-255`,
         );
@@ -78,7 +79,7 @@ export async function readKaggleCsv(path: string): Promise<Subset> {
   try {
     await Deno.stat(path);
   } catch {
-    throw new Error(`${path}: file not found. Fix: check the path, or write one with writeKaggleCsv`);
+    throw new UserError(`${path}: file not found. Fix: check the path, or write one with writeKaggleCsv`);
   }
   const frame = await dfd.readCSV(path) as dfd.DataFrame;
   return fromKaggleFrame(frame, path);

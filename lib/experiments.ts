@@ -7,6 +7,7 @@
  */
 import type { ExperimentConfig } from "./runs.ts";
 import { currentProfile, type Profile } from "./profile.ts";
+import { UserError } from "./errors.ts";
 
 /** A paper's recipe for one model, and how `quick` trims it. */
 interface Recipe {
@@ -25,7 +26,7 @@ interface Recipe {
 }
 
 const SEED002 =
-  "seed 002, section IV: 60:20:20 split; optimizer, batch size and epochs not stated, so Keras's " +
+  "Sivakumar et al., section IV: 60:20:20 split; optimizer, batch size and epochs not stated, so Keras's " +
   "defaults (Adam 1e-3, batch 32) and 10 epochs";
 const seed002 = (model: string): Recipe => ({
   model,
@@ -50,7 +51,8 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
     seed002("002-model3"),
     {
       model: "000-three-block",
-      source: "seed 000, section 4: Adam 1e-3, 10 epochs, validation sampled from the training partition " +
+      source:
+        "Abdul Aziz & Sayed, section 4: Adam 1e-3, 10 epochs, validation sampled from the training partition " +
         "(share and batch size not stated: 10% and Keras's batch 32)",
       split: "official",
       validationFraction: 0.1,
@@ -64,7 +66,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
     ...["001-basic", "001-enhanced"].map((model): Recipe => ({
       model,
       source:
-        "seed 001, Table 1: 80/20 train/validation split, batch 512, 100 epochs (optimizer not stated: Adam 1e-3)",
+        "Awasthi & Soni 2024, Table 1: 80/20 train/validation split, batch 512, 100 epochs (optimizer not stated: Adam 1e-3)",
       split: "official",
       validationFraction: 0.2,
       optimizer: "adam",
@@ -76,7 +78,8 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
     })),
     {
       model: "003-baseline",
-      source: "seed 003, 'Training Process': Adam 1e-3, batch 64, 20 epochs; a portion of the training set " +
+      source:
+        "Band et al. 2024, 'Training Process': Adam 1e-3, batch 64, 20 epochs; a portion of the training set " +
         "for validation (20% assumed)",
       split: "official",
       validationFraction: 0.2,
@@ -89,7 +92,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
     },
     {
       model: "004-tinyvgg",
-      source: "seed 004, section IV-D: default model, SGD lr 0.1, batch 32, 3 epochs, CrossEntropyLoss",
+      source: "Tang et al., section IV-D: default model, SGD lr 0.1, batch 32, 3 epochs, CrossEntropyLoss",
       split: "official",
       validationFraction: 0,
       optimizer: "sgd",
@@ -102,7 +105,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
     {
       model: "004-ann",
       source:
-        "seed 004, section III: ANN trained 5 epochs (optimizer and batch as the default model: SGD 0.1, 32)",
+        "Tang et al., section III: ANN trained 5 epochs (optimizer and batch as the default model: SGD 0.1, 32)",
       split: "official",
       validationFraction: 0,
       optimizer: "sgd",
@@ -133,7 +136,7 @@ export function experiment(
   overrides: Partial<ExperimentConfig> = {},
 ): ExperimentConfig {
   const recipe = RECIPES[name];
-  if (!recipe) throw new Error(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
+  if (!recipe) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
   const base: ExperimentConfig = {
     model: recipe.model,
     split: recipe.split,

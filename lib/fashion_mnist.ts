@@ -19,6 +19,7 @@ import { gunzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { DataFileError, parseIdx } from "./idx.ts";
+import { main } from "./errors.ts";
 
 /** The ten class names, indexed by label. */
 export const CLASS_NAMES = [
@@ -309,12 +310,14 @@ export function loadFashionMnist(options: LoadOptions = {}): Promise<FashionMnis
 }
 
 if (import.meta.main) {
-  const t0 = performance.now();
-  const data = await loadFashionMnist();
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(
-    `Fashion-MNIST verified in ${seconds} s: ${data.train.count} training and ` +
-      `${data.test.count} test images`,
-  );
-  for (const source of data.sources) console.log(`  ${source}`);
+  await main(async () => {
+    const t0 = performance.now();
+    const data = await loadFashionMnist();
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    console.log(
+      `Fashion-MNIST verified in ${seconds} s: ${data.train.count} training and ` +
+        `${data.test.count} test images`,
+    );
+    for (const source of data.sources) console.log(`  ${source}`);
+  });
 }

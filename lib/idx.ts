@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { UserError } from "./errors.ts";
 
 /** IDX type code 0x08: unsigned bytes, the only element type Fashion-MNIST uses. */
 const UBYTE = 0x08;
@@ -15,7 +16,7 @@ export interface IdxArray {
 }
 
 /** An error about one data file: it names the file, what is wrong and how to fix it. */
-export class DataFileError extends Error {
+export class DataFileError extends UserError {
   constructor(
     readonly file: string,
     readonly problem: string,

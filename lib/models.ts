@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { withSeededRandom } from "./random.ts";
+import { UserError } from "./errors.ts";
 
 /** Trainable, non-trainable and total parameter counts. */
 export interface ParamCounts {
@@ -48,7 +49,7 @@ const first = { inputShape: INPUT };
 
 /**
  * PyTorch's default initialisation for Conv2d and Linear (kaiming_uniform with a = sqrt(5)):
- * weights and biases both uniform in +-1/sqrt(fan_in). Used for seed 004, which used PyTorch.
+ * weights and biases both uniform in +-1/sqrt(fan_in). Used for Tang et al., which used PyTorch.
  */
 function torchInit(fanIn: number) {
   const bound = 1 / Math.sqrt(fanIn);
@@ -65,7 +66,7 @@ function torchInit(fanIn: number) {
 const SPECS: ModelSpec[] = [
   {
     name: "002-ann",
-    source: "seed 002, section IV-A (Fig. 5)",
+    source: "Sivakumar et al., section IV-A (Fig. 5)",
     summary: "Flatten -> Dense 64 ReLU -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
     counts: { trainable: 59850, nonTrainable: 0, total: 59850 },
@@ -74,7 +75,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "002-model1",
-    source: "seed 002, section IV-C 1 (Fig. 7)",
+    source: "Sivakumar et al., section IV-C 1 (Fig. 7)",
     summary: "Conv 32 4x4 ReLU -> MaxPool 2 -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
     counts: { trainable: 591786, nonTrainable: 0, total: 591786 },
@@ -83,7 +84,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "002-model2",
-    source: "seed 002, section IV-C 2 (Fig. 8)",
+    source: "Sivakumar et al., section IV-C 2 (Fig. 8)",
     summary: "Model 1 with 'explicit strides of [1, 1]': identical to Model 1, since [1, 1] is the default",
     output: "softmax",
     counts: { trainable: 591786, nonTrainable: 0, total: 591786 },
@@ -101,7 +102,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "002-model2-stride2",
-    source: "seed 002, section IV-C 2, as it most likely meant to differ from Model 1",
+    source: "Sivakumar et al., section IV-C 2, as it most likely meant to differ from Model 1",
     summary: "Conv 32 4x4 stride 2 ReLU -> MaxPool 2 -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
     counts: { trainable: 149418, nonTrainable: 0, total: 149418 },
@@ -119,7 +120,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "002-model3",
-    source: "seed 002, section IV-C 3 (Fig. 9)",
+    source: "Sivakumar et al., section IV-C 3 (Fig. 9)",
     summary:
       "Conv 32 4x4 -> MaxPool -> Conv 64 4x4 -> MaxPool -> Flatten -> Dense 128 -> Dropout 0.2 -> Dense 10",
     output: "softmax",
@@ -141,7 +142,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "000-three-block",
-    source: "seed 000, section 4 (architecture list and Fig. 1)",
+    source: "Abdul Aziz & Sayed, section 4 (architecture list and Fig. 1)",
     summary:
       "3 x [Conv 3x3 ReLU (32, 64, 128) -> MaxPool 2] -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
@@ -171,7 +172,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "001-basic",
-    source: "seed 001, section V-C (Table 2)",
+    source: "Awasthi & Soni 2024, section V-C (Table 2)",
     summary: "Conv 64 3x3 ReLU -> MaxPool 2 -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
     counts: { trainable: 1386506, nonTrainable: 0, total: 1386506 },
@@ -186,7 +187,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "001-enhanced",
-    source: "seed 001, section V-D (Table 3)",
+    source: "Awasthi & Soni 2024, section V-D (Table 3)",
     summary:
       "3 x [Conv 3x3 same (32, 64, 128) -> BatchNorm -> MaxPool] -> Flatten -> Dense 256 -> Dropout 0.5 " +
       "-> Dense 128 -> Dropout 0.5 -> Dense 10",
@@ -219,7 +220,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "003-baseline",
-    source: "seed 003, Table 1",
+    source: "Band et al. 2024, Table 1",
     summary:
       "Conv 64, Conv 64 -> MaxPool -> Dropout 0.25 -> Conv 128, Conv 128 -> MaxPool -> Dropout 0.25 -> " +
       "Flatten -> Dense 256 -> Dropout 0.5 -> Dense 10",
@@ -243,7 +244,8 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "003-enhanced",
-    source: "seed 003, Conclusion ('two convolutional layers with 64 and 128 filters, each followed by " +
+    source:
+      "Band et al. 2024, Conclusion ('two convolutional layers with 64 and 128 filters, each followed by " +
       "Batch Normalization', MaxPooling)",
     summary: "Conv 64 3x3 -> BatchNorm -> MaxPool -> Conv 128 3x3 -> BatchNorm -> MaxPool -> Flatten -> " +
       "Dense 256 -> Dropout 0.5 -> Dense 10",
@@ -268,7 +270,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "004-tinyvgg",
-    source: "seed 004, sections II-C and IV-C (TinyVGG, PyTorch)",
+    source: "Tang et al., sections II-C and IV-C (TinyVGG, PyTorch)",
     summary:
       "2 x [Conv 10 3x3 same ReLU -> Conv 10 3x3 same ReLU -> MaxPool 2] -> Flatten -> Linear 10 (logits)",
     output: "logits",
@@ -290,7 +292,7 @@ const SPECS: ModelSpec[] = [
   },
   {
     name: "004-ann",
-    source: "seed 004, sections II-A and III (ANN: flatten, dropout, dense)",
+    source: "Tang et al., sections II-A and III (ANN: flatten, dropout, dense)",
     summary: "Flatten -> Linear 128 ReLU -> Dropout 0.2 -> Linear 10 (logits)",
     output: "logits",
     counts: { trainable: 101770, nonTrainable: 0, total: 101770 },
@@ -313,7 +315,7 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(SP
 /** Look up a registered architecture; an unknown name is an error listing the known ones. */
 export function modelSpec(name: string): ModelSpec {
   const spec = MODELS[name];
-  if (!spec) throw new Error(`unknown model "${name}". Registered: ${Object.keys(MODELS).join(", ")}`);
+  if (!spec) throw new UserError(`unknown model "${name}". Registered: ${Object.keys(MODELS).join(", ")}`);
   return spec;
 }
 

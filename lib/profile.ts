@@ -8,6 +8,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { UserError } from "./errors.ts";
 
 /** The three run profiles. */
 export type Profile = "smoke" | "quick" | "paper";
@@ -21,7 +22,7 @@ export const REPO_ROOT: string = fileURLToPath(new URL("../", import.meta.url));
 export function currentProfile(): Profile {
   const value = (Deno.env.get("FMNIST_PROFILE") ?? "quick").trim().toLowerCase();
   if (!(PROFILES as readonly string[]).includes(value)) {
-    throw new Error(
+    throw new UserError(
       `FMNIST_PROFILE="${value}" is not a profile. Fix: set it to one of ${PROFILES.join(", ")}`,
     );
   }

@@ -12,6 +12,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import { initBackend } from "./backend.ts";
+import { notify } from "./kernel.ts";
+import { main, UserError } from "./errors.ts";
 import { fromBase64, toBase64, writeAtomically } from "./files.ts";
 import { type FashionMnist, loadFashionMnist, type Subset } from "./fashion_mnist.ts";
 import { type LossName, makeOptimizer, type OptimizerName } from "./losses.ts";
@@ -25,7 +27,7 @@ import { type EpochRecord, evaluate, fit } from "./train.ts";
 export interface ExperimentConfig {
   /** Registered model name (see `lib/models.ts`). */
   model: string;
-  /** `official`: the published 60,000/10,000 sets; `602020`: seed 002's pooled 60:20:20 split. */
+  /** `official`: the published 60,000/10,000 sets; `602020`: Sivakumar et al.'s pooled 60:20:20 split. */
   split: "official" | "602020";
   /** With `official`: share of the training set held out for validation (0: none). */
   validationFraction: number;
@@ -148,21 +150,21 @@ export function checkConfig(config: ExperimentConfig): void {
   modelSpec(config.model);
   const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
   if (!positiveInt(config.epochs)) {
-    throw new RangeError(`epochs must be a positive integer, got ${config.epochs}`);
+    throw new UserError(`epochs must be a positive integer, got ${config.epochs}`);
   }
   if (!positiveInt(config.batchSize)) {
-    throw new RangeError(`batchSize must be a positive integer, got ${config.batchSize}`);
+    throw new UserError(`batchSize must be a positive integer, got ${config.batchSize}`);
   }
   if (!(config.validationFraction >= 0 && config.validationFraction < 1)) {
-    throw new RangeError(`validationFraction must be in [0, 1), got ${config.validationFraction}`);
+    throw new UserError(`validationFraction must be in [0, 1), got ${config.validationFraction}`);
   }
   if (config.augmentation !== null) {
-    throw new Error(
+    throw new UserError(
       `augmentation "${config.augmentation}" is not available yet. Fix: set augmentation to null`,
     );
   }
   if (config.earlyStopping && config.validationFraction === 0 && config.split === "official") {
-    throw new Error("early stopping needs a validation set. Fix: set validationFraction > 0");
+    throw new UserError("early stopping needs a validation set. Fix: set validationFraction > 0");
   }
 }
 
@@ -222,7 +224,7 @@ function withChecksum(result: Omit<RunResult, "checksum">): RunResult {
 export async function loadResult(
   key: string,
   dir = runsDir(),
-  log = (m: string) => console.error(m),
+  log: (m: string) => unknown = notify,
 ): Promise<RunResult | null> {
   const path = `${dir}/${key}.json`;
   let text: string;
@@ -238,7 +240,7 @@ export async function loadResult(
     if (sha256(stableStringify(rest)) !== checksum) throw new Error("checksum mismatch");
     return { ...rest, checksum };
   } catch (e) {
-    log(`stored run ${path} is corrupt (${(e as Error).message}); it will be retrained`);
+    await log(`stored run ${path} is corrupt (${(e as Error).message}); it will be retrained`);
     return null;
   }
 }
@@ -288,7 +290,7 @@ async function loadCheckpoint(
   dir: string,
   key: string,
   config: ExperimentConfig,
-  log: (m: string) => void,
+  log: (m: string) => unknown,
 ): Promise<{ model: tf.Sequential; optimizer: tf.Optimizer; history: EpochRecord[] } | null> {
   let state: CheckpointState;
   let bytes: Uint8Array;
@@ -299,7 +301,7 @@ async function loadCheckpoint(
     return null;
   }
   if (state.key !== key || sha256(bytes) !== state.dataSha256) {
-    log(`checkpoint of ${key} does not match its data (interrupted while writing?); starting over`);
+    await log(`checkpoint of ${key} does not match its data (interrupted while writing?); starting over`);
     return null;
   }
   const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
@@ -358,7 +360,7 @@ export interface RunOptions {
  * ```
  */
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunResult> {
-  const log = options.log ?? ((m: string) => console.error(m));
+  const log = options.log ?? notify;
   const backend = (await initBackend()).name;
   const { key, code } = await runKey(config, backend);
   const dir = options.dir ?? runsDir();
@@ -371,7 +373,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const data = options.data ?? await loadFashionMnist();
   const { train, validation, test } = experimentData(data, config);
   const resumed = options.force ? null : await loadCheckpoint(dir, key, config, log);
-  if (resumed) log(`${key}: resuming after epoch ${resumed.history.length} of ${config.epochs}`);
+  if (resumed) await log(`${key}: resuming after epoch ${resumed.history.length} of ${config.epochs}`);
   const model = resumed?.model ?? buildModel(config.model, config.seed);
   const t0 = performance.now();
   const { history, optimizer, stoppedEarly } = await fit(model, spec.output, train, validation, {
@@ -442,13 +444,17 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
 }
 
 if (import.meta.main) {
-  const config = JSON.parse(Deno.args[0] ?? "null") as ExperimentConfig | null;
-  if (!config) {
-    console.error("usage: deno run -A lib/runs.ts '<experiment config as JSON>'");
-    Deno.exit(2);
-  }
-  const result = await runExperiment(config);
-  console.log(
-    JSON.stringify({ key: result.key, accuracy: result.test.accuracy, epochs: result.history.length }),
-  );
+  await main(async () => {
+    let config: ExperimentConfig | null = null;
+    try {
+      config = JSON.parse(Deno.args[0] ?? "null");
+    } catch (e) {
+      throw new UserError(`the config is not JSON (${(e as Error).message})`);
+    }
+    if (!config) throw new UserError("usage: deno run -A lib/runs.ts '<experiment config as JSON>'");
+    const result = await runExperiment(config);
+    console.log(
+      JSON.stringify({ key: result.key, accuracy: result.test.accuracy, epochs: result.history.length }),
+    );
+  });
 }

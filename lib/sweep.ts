@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { initBackend } from "./backend.ts";
+import { main, UserError } from "./errors.ts";
 import { MAX_WASM_THREADS } from "./wasm_threads.ts";
 import { type ExperimentConfig, loadResult, runExperiment, runKey, type RunResult, runsDir } from "./runs.ts";
 
@@ -28,6 +29,15 @@ export interface SweepOptions {
   /** Store directory (default: `FMNIST_RUNS_DIR` or `data/runs`). */
   dir?: string;
   log?: (message: string) => void;
+}
+
+/** Parse a shard `i/n` (0 <= i < n). */
+export function parseShard(text: string): { index: number; count: number } {
+  const [index, count] = text.split("/").map(Number);
+  if (!(Number.isInteger(index) && Number.isInteger(count) && count > 0 && index >= 0 && index < count)) {
+    throw new UserError(`--shard needs i/n with 0 <= i < n (for example 0/3), got "${text}"`);
+  }
+  return { index, count };
 }
 
 /** True if `key` belongs to shard `index` of `count` (a stable hash of the key, modulo count). */
@@ -142,30 +152,35 @@ export async function runSweep(
 }
 
 if (import.meta.main) {
-  const [file, ...rest] = Deno.args;
-  if (!file) {
-    console.error("usage: deno run -A lib/sweep.ts configs.json [--workers N] [--shard i/n]");
-    Deno.exit(2);
-  }
-  const configs = JSON.parse(await Deno.readTextFile(file)) as ExperimentConfig[];
-  const flag = (name: string) => {
-    const i = rest.indexOf(name);
-    return i >= 0 ? rest[i + 1] : undefined;
-  };
-  const shardText = flag("--shard");
-  const shard = shardText
-    ? { index: Number(shardText.split("/")[0]), count: Number(shardText.split("/")[1]) }
-    : undefined;
-  const worker = flag("--worker");
-  if (worker !== undefined) {
-    const offset = Number(worker) % configs.length;
-    await work([...configs.slice(offset), ...configs.slice(0, offset)], { shard });
-  } else {
-    const t0 = performance.now();
-    const results = await runSweep(configs, {
-      workers: Number(flag("--workers") ?? navigator.hardwareConcurrency),
-      shard,
-    });
-    console.log(`${results.length} results in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }
+  await main(async () => {
+    const [file, ...rest] = Deno.args;
+    if (!file) {
+      throw new UserError("usage: deno run -A lib/sweep.ts configs.json [--workers N] [--shard i/n]");
+    }
+    let configs: ExperimentConfig[];
+    try {
+      configs = JSON.parse(await Deno.readTextFile(file));
+    } catch (e) {
+      throw new UserError(`cannot read the configs in ${file} (${(e as Error).message})`);
+    }
+    const flag = (name: string) => {
+      const i = rest.indexOf(name);
+      return i >= 0 ? rest[i + 1] : undefined;
+    };
+    const shardText = flag("--shard");
+    const shard = shardText ? parseShard(shardText) : undefined;
+    const worker = flag("--worker");
+    if (worker !== undefined) {
+      const offset = Number(worker) % configs.length;
+      await work([...configs.slice(offset), ...configs.slice(0, offset)], { shard });
+    } else {
+      const t0 = performance.now();
+      const workers = Number(flag("--workers") ?? navigator.hardwareConcurrency);
+      if (!Number.isInteger(workers) || workers < 1) {
+        throw new UserError(`--workers needs a positive whole number, got "${flag("--workers")}"`);
+      }
+      const results = await runSweep(configs, { workers, shard });
+      console.log(`${results.length} results in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  });
 }
