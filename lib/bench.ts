@@ -2,7 +2,7 @@
  * Speed benchmark: for every registered model on every available tfjs backend, training seconds
  * per 60,000-image epoch (batch 64, Adam 1e-3, cross-entropy, through {@link fit}), inference
  * images per second (batch 256, `model.predict`) and peak resident memory; optionally beside
- * PyTorch's seconds per epoch for the same networks (`/work/shared/bench/torch_epoch_seconds.py`).
+ * PyTorch's seconds per epoch for the same networks (`lib/torch_reference.py`, optional).
  *
  * ```sh
  * deno run -A lib/bench.ts [--backends wasm,cpu] [--models a,b] [--torch] [--json out.json]
@@ -23,6 +23,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import * as Plot from "@observablehq/plot";
 import { figure, plotSvg, saveFigure } from "./plots.ts";
+import { main, UserError } from "./errors.ts";
 import { type BackendInfo, type BackendName, initBackend, wasmThreads } from "./backend.ts";
 import { loadFashionMnist, PIXELS, type Subset } from "./fashion_mnist.ts";
 import { makeOptimizer } from "./losses.ts";
@@ -38,18 +39,14 @@ const LEARNING_RATE = 1e-3;
 const SEED = 1;
 const MIB = 1024 * 1024;
 
-/** The PyTorch reference script, the interpreter that has torch, and its names for our models. */
-const TORCH_PYTHON = "/usr/bin/python3";
-const TORCH_SCRIPT = fileURLToPath(new URL("../../shared/bench/torch_epoch_seconds.py", import.meta.url));
-const TORCH_NAMES: Readonly<Record<string, string>> = {
-  "002-ann": "ann",
-  "002-model1": "model1",
-  "004-tinyvgg": "tinyvgg",
-  "000-three-block": "p000",
-  "001-basic": "basic001",
-  "001-enhanced": "enhanced001",
-  "003-baseline": "baseline003",
-};
+/**
+ * The PyTorch reference script (ours, optional) and the interpreter that runs it: the one Jupyter
+ * runs on, where Debian's `python3-torch` installs. It builds each model from our own layer list.
+ */
+const TORCH_PYTHON = Deno.env.get("FMNIST_PYTHON") ?? "/usr/bin/python3";
+const TORCH_SCRIPT = fileURLToPath(new URL("./torch_reference.py", import.meta.url));
+const TORCH_INSTALL = "Fix: sudo apt-get install python3-torch (Debian/Ubuntu), or pip install torch " +
+  "(then set FMNIST_PYTHON to that python)";
 
 const ALL_BACKENDS: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 /** Marks the child process's result line on stdout. */
@@ -401,7 +398,7 @@ async function runChild(job: Job): Promise<Measurement> {
 }
 
 /** PyTorch seconds per epoch (and parameter counts) by our model name, or why there are none. */
-interface TorchResult {
+export interface TorchResult {
   seconds: Map<string, number>;
   params: Map<string, number>;
   version: string;
@@ -409,38 +406,79 @@ interface TorchResult {
   error?: string;
 }
 
-async function runTorch(models: string[]): Promise<TorchResult> {
-  const ours = models.filter((m) => m in TORCH_NAMES);
+/** The layers of a registered model as PyTorch's side reads them: class name and tfjs config. */
+export function layerList(name: string): [string, Record<string, unknown>][] {
+  const model = buildModel(name, 0);
+  const layers = model.layers.map((l): [string, Record<string, unknown>] => [
+    l.getClassName(),
+    l.getConfig() as Record<string, unknown>,
+  ]);
+  model.dispose();
+  return layers;
+}
+
+/** PyTorch's seconds per epoch for `models`, or the reason there are none (with how to install it). */
+export async function runTorch(
+  models: string[],
+  protocol: Protocol,
+  python = TORCH_PYTHON,
+): Promise<TorchResult> {
   const result: TorchResult = { seconds: new Map(), params: new Map(), version: "?", wallSeconds: 0 };
-  if (ours.length === 0) {
-    return { ...result, error: "none of the selected models maps to the PyTorch script" };
-  }
   const t0 = performance.now();
+  await initBackend(); // building the models for their layer lists needs one
+  const job = {
+    batch: TRAIN_BATCH,
+    warmup: protocol.warmupBatches,
+    timed: protocol.batches,
+    threads: 1,
+    learning_rate: LEARNING_RATE,
+    models: Object.fromEntries(models.map((m) => [m, layerList(m)])),
+  };
   try {
-    const version = await new Deno.Command(TORCH_PYTHON, {
+    const version = await new Deno.Command(python, {
       args: ["-c", "import torch; print(torch.__version__)"],
+      stdout: "piped",
       stderr: "null",
     }).output();
+    if (!version.success) {
+      return {
+        ...result,
+        error: `${python} cannot import torch, so there is no PyTorch column. ${TORCH_INSTALL}`,
+      };
+    }
     result.version = new TextDecoder().decode(version.stdout).trim() || "?";
-    const run = await new Deno.Command(TORCH_PYTHON, {
-      args: [TORCH_SCRIPT, ...ours.map((m) => TORCH_NAMES[m])],
+    const child = new Deno.Command(python, {
+      args: [TORCH_SCRIPT],
+      stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-    }).output();
-    const byTorchName = new Map(ours.map((m) => [TORCH_NAMES[m], m]));
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(job)));
+    await writer.close();
+    const run = await child.output();
+    const failures: string[] = [];
     for (const line of new TextDecoder().decode(run.stdout).split("\n")) {
-      const match = /^(\S+)\tparams=(\d+)\ts_per_60k_epoch=([\d.]+)/.exec(line);
-      const model = match ? byTorchName.get(match[1]) : undefined;
-      if (!match || model === undefined) continue;
-      result.params.set(model, Number(match[2]));
-      result.seconds.set(model, Number(match[3]));
+      if (!line.startsWith("{")) continue;
+      const row = JSON.parse(line) as {
+        model: string;
+        params?: number;
+        seconds_per_epoch?: number;
+        error?: string;
+      };
+      if (row.error) failures.push(`${row.model}: ${row.error}`);
+      else {
+        result.params.set(row.model, row.params!);
+        result.seconds.set(row.model, row.seconds_per_epoch!);
+      }
     }
     if (run.code !== 0) {
       const err = new TextDecoder().decode(run.stderr).trim().split("\n").slice(-2).join(" | ");
-      result.error = `${TORCH_SCRIPT} exited with code ${run.code}: ${err}`;
+      failures.push(`${TORCH_SCRIPT} exited with code ${run.code}: ${err}`);
     }
+    if (failures.length) result.error = failures.join("; ");
   } catch (error) {
-    result.error = `could not run ${TORCH_PYTHON} ${TORCH_SCRIPT}: ${(error as Error).message}`;
+    result.error = `could not run ${python} (${(error as Error).message}). ${TORCH_INSTALL}`;
   }
   result.wallSeconds = (performance.now() - t0) / 1000;
   return result;
@@ -492,12 +530,14 @@ function positiveInt(value: string | undefined, flag: string, allowZero = false)
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new Error(`${flag} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}"`);
+    throw new UserError(
+      `${flag} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}"`,
+    );
   }
   return n;
 }
 
-async function main(): Promise<void> {
+async function bench(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
@@ -534,7 +574,7 @@ async function main(): Promise<void> {
   const asked = values.backends?.split(",").map((b) => b.trim().toLowerCase()).filter(Boolean);
   for (const b of asked ?? []) {
     if (!(ALL_BACKENDS as readonly string[]).includes(b)) {
-      throw new Error(`unknown backend "${b}": use ${ALL_BACKENDS.join(", ")}`);
+      throw new UserError(`unknown backend "${b}": use ${ALL_BACKENDS.join(", ")}`);
     }
   }
   const probes: Probe[] = [];
@@ -546,7 +586,7 @@ async function main(): Promise<void> {
     ? available.filter((b) => b !== "cpu")
     : available;
   if (backends.length === 0) {
-    throw new Error(
+    throw new UserError(
       `no requested backend is available: ${probes.map((p) => `${p.name}: ${p.reason}`).join("; ")}`,
     );
   }
@@ -590,7 +630,7 @@ async function main(): Promise<void> {
   let torch: TorchResult | null = null;
   if (values.torch) {
     console.error(`running ${TORCH_PYTHON} ${TORCH_SCRIPT} ...`);
-    torch = await runTorch(models);
+    torch = await runTorch(models, DEFAULT_PROTOCOL.wasm);
     for (const row of rows) row.torchSecondsPerEpoch = torch.seconds.get(row.model) ?? null;
   }
   const totalSeconds = (performance.now() - t0) / 1000;
@@ -688,7 +728,7 @@ async function main(): Promise<void> {
       const trainable = MODELS[model].counts.trainable;
       if (ours !== undefined && params !== trainable) {
         out.push(
-          `Note: PyTorch's ${TORCH_NAMES[model]} has ${params} parameters, ${model} ${trainable} trainable`,
+          `Note: PyTorch's ${model} has ${params} parameters, ours ${trainable} trainable`,
         );
       }
     }
@@ -830,11 +870,4 @@ function countParamsOf(model: string, result: Measurement | null): number {
   return result?.params ?? MODELS[model].counts.total;
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (error) {
-    console.error(`bench: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await main(bench);

@@ -1,6 +1,6 @@
 /**
  * Deployment numbers a paper may claim: weight size in memory and on disk, and inference latency
- * on this machine (seed 000, sections 5 and 5.2).
+ * on this machine (Abdul Aziz & Sayed, sections 5 and 5.2).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Reading learning curves and repeated runs with stated rules, so "neither overfitting nor
- * underfitting" (seed 002, section IV-A) becomes a check anyone can rerun.
+ * underfitting" (Sivakumar et al., section IV-A) becomes a check anyone can rerun.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Exploratory data analysis of Fashion-MNIST (seed 002, section II, Figs. 1-4): class balance,
+ * Exploratory data analysis of Fashion-MNIST (Sivakumar et al., section II, Figs. 1-4): class balance,
  * sample images, pixel intensities, class means, and the PCA figures.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * Principal component analysis of images (seed 002, section II, Figs. 3 and 4) with ml-pca.
+ * Principal component analysis of images (Sivakumar et al., section II, Figs. 3 and 4) with ml-pca.
  *
  * ml-pca's own covariance step is a pure-JS triple loop (60,000 x 784 x 784 multiply-adds), so we
  * compute the covariance matrix with one tfjs `matMul` on the active backend and hand it to

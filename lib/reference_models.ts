@@ -1,5 +1,5 @@
 /**
- * Reference ImageNet architectures rebuilt in tfjs layers, so seed 000 can quote their
+ * Reference ImageNet architectures rebuilt in tfjs layers, so Abdul Aziz & Sayed can quote their
  * parameter counts next to our small Fashion-MNIST CNN.
  *
  * - MobileNetV2: Sandler, Howard, Zhu, Zhmoginov & Chen, "MobileNetV2: Inverted Residuals and

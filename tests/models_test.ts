@@ -33,7 +33,7 @@ Deno.test("every registered model builds with the parameter counts computed by h
   }
 });
 
-Deno.test("the counts papers state: seed 001's agree; seed 000's ~98K and 65,354 do not", () => {
+Deno.test("the counts papers state: Awasthi & Soni 2024's agree; Abdul Aziz & Sayed's ~98K and 65,354 do not", () => {
   assert.equal(countParams(buildModel("001-basic")).trainable, 1386506);
   const enhanced = countParams(buildModel("001-enhanced"));
   assert.equal(enhanced.trainable, 422474);
@@ -45,7 +45,7 @@ Deno.test("the counts papers state: seed 001's agree; seed 000's ~98K and 65,354
   assert.equal(spec.counts.trainable, 110474);
 });
 
-Deno.test("seed 002's Model 2 is Model 1: same layers, same output for the same weights", () => {
+Deno.test("Sivakumar et al.'s Model 2 is Model 1: same layers, same output for the same weights", () => {
   const m1 = buildModel("002-model1", 3);
   const m2 = buildModel("002-model2", 3);
   const strip = (m: tf.LayersModel) => m.layers.map((l) => ({ ...l.getConfig(), name: "" }));
@@ -65,7 +65,7 @@ Deno.test("buildModel is seeded: same seed same weights, different seed differen
   assert.throws(() => buildModel("nope"), /unknown model "nope". Registered: 002-ann/);
 });
 
-Deno.test("seed 000's 65,354 is the count of a 32-64-64 network, and 0.26 MB its float32 weights", () => {
+Deno.test("Abdul Aziz & Sayed's 65,354 is the count of a 32-64-64 network, and 0.26 MB its float32 weights", () => {
   const conv = (filters: number, first = false) =>
     tf.layers.conv2d({
       filters,

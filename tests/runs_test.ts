@@ -5,7 +5,7 @@ import { initBackend } from "../lib/backend.ts";
 
 const backend = (await initBackend()).name;
 const quiet = { quiet: true, log: () => {} };
-/** A small, fast config: seed 000's CNN on 1,500 training images for 3 epochs. */
+/** A small, fast config: Abdul Aziz & Sayed's CNN on 1,500 training images for 3 epochs. */
 const config = experiment("000-three-block", "smoke", { epochs: 3, trainLimit: 1500, evalLimit: 300 });
 
 Deno.test("stableStringify sorts keys, so equal configs get equal keys", async () => {

@@ -75,7 +75,7 @@ Deno.test("take copies the right images and labels; out-of-range indices are an 
   assert.throws(() => take(s, [30]), /outside the subset of 30/);
 });
 
-Deno.test("trainValidationSplit: seed 001's 80/20, disjoint", () => {
+Deno.test("trainValidationSplit: Awasthi & Soni 2024's 80/20, disjoint", () => {
   const s = fakeSubset(100);
   const { train, validation } = trainValidationSplit(s, 0.2, { seed: 9, stratify: true });
   assert.equal(train.count, 800);
