@@ -1,6 +1,6 @@
 /**
- * Experiments as plain configs, and a store of their results: keyed by the config and the code
- * that defines it, written atomically, verified on load (a corrupt entry is retrained, never
+ * Experiments as plain configs, and a store of their results: keyed by the config, the model's
+ * layers, the backend and the training version (see {@link runKey}), written atomically, verified on load (a corrupt entry is retrained, never
  * used), and resumable from the last completed epoch after an interruption.
  *
  * ```sh
@@ -22,6 +22,7 @@ import { buildModel, countParams, modelSpec, type ParamCounts } from "./models.t
 import { type Profile, REPO_ROOT } from "./profile.ts";
 import { sample, split602020, trainValidationSplit } from "./splits.ts";
 import { type EpochRecord, evaluate, fit } from "./train.ts";
+import { TRAINING_VERSION } from "./training_version.ts";
 
 /** Everything that defines one training run. Plain data: it is hashed into the run's key. */
 export interface ExperimentConfig {
@@ -55,7 +56,10 @@ export interface RunResult {
   format: 1;
   key: string;
   config: ExperimentConfig;
-  codeHash: string;
+  /** {@link TRAINING_VERSION} when it ran. */
+  trainingVersion: number;
+  /** Before keys were versioned: a hash of the training modules' source (kept for provenance). */
+  codeHash?: string;
   history: EpochRecord[];
   stoppedEarly: boolean;
   params: ParamCounts;
@@ -108,41 +112,36 @@ export function stableStringify(value: unknown): string {
 const sha256 = (text: string | Uint8Array) => createHash("sha256").update(text).digest("hex");
 
 /**
- * The training code a result depends on: hashed into every key. The backend's speed-ups (lib/backend.ts,
- * lib/wasm_threads.ts) are not: they compute the same gradients, checked against the cpu backend to
- * float32 rounding (tests/backend_test.ts), and the thread count changes no bit (tests/wasm_threads_test.ts).
- * A run retrained after such a change follows a trajectory that differs in the last digits, like another
- * machine's would, so the stored result stays the record of that config.
+ * The model's layer topology: every layer's class and configuration, without names (tfjs numbers layer
+ * names globally: conv2d_Conv2D7, ...). Editing one model's layers changes only its runs' keys.
  */
-const CODE_FILES = ["train.ts", "losses.ts", "splits.ts", "random.ts", "tensors.ts"];
-
-/**
- * Hash of the code that defines a run: the training modules' source and the model's own layer
- * configuration (so editing one model invalidates only its runs).
- */
-export async function codeHash(config: ExperimentConfig): Promise<string> {
-  const sources = await Promise.all(
-    CODE_FILES.map((f) => Deno.readTextFile(new URL(`./${f}`, import.meta.url))),
-  );
-  const model = buildModel(config.model, 0);
-  // Layer configs without their names (tfjs numbers layer names globally: conv2d_Conv2D7, ...).
-  const topology = stableStringify(model.layers.map((l) => {
+export function modelTopology(model: string): string {
+  const built = buildModel(model, 0);
+  const topology = stableStringify(built.layers.map((l) => {
     const { name: _name, ...layerConfig } = l.getConfig();
     return [l.getClassName(), layerConfig];
   }));
-  model.dispose();
-  return sha256(sources.join("\n") + topology);
+  built.dispose();
+  return topology;
 }
 
-/** The store key of a config: readable prefix plus a hash of the config, the code and the backend. */
-export async function runKey(
-  config: ExperimentConfig,
-  backend: string,
-): Promise<{ key: string; code: string }> {
+/**
+ * The store key of a config: a readable prefix, then a hash of the config, the model's layer
+ * topology, the backend and {@link TRAINING_VERSION}. Source code is not in it: moving, reformatting or
+ * commenting code keeps every stored run; a change to what training computes bumps the version. The
+ * backend's speed-ups compute the same gradients (checked against the cpu backend in the backend tests),
+ * so they are not in it either: a run retrained after such a change differs in the last digits, like
+ * another machine's would, and the stored result stays the record of that config.
+ */
+export function runKey(config: ExperimentConfig, backend: string): { key: string } {
   checkConfig(config);
-  const code = await codeHash(config);
-  const hash = sha256(stableStringify({ config, code, backend })).slice(0, 16);
-  return { key: `${config.model}.${config.profile}.s${config.seed}.${hash}`, code };
+  const hash = sha256(stableStringify({
+    config,
+    topology: modelTopology(config.model),
+    trainingVersion: TRAINING_VERSION,
+    backend,
+  })).slice(0, 16);
+  return { key: `${config.model}.${config.profile}.s${config.seed}.${hash}` };
 }
 
 /** Reject configs that cannot run, naming the field and the fix. */
@@ -213,7 +212,8 @@ export function testPredictions(
   };
 }
 
-function withChecksum(result: Omit<RunResult, "checksum">): RunResult {
+/** A result with its checksum (SHA-256 of everything else) set. */
+export function withChecksum(result: Omit<RunResult, "checksum">): RunResult {
   return { ...result, checksum: sha256(stableStringify(result)) };
 }
 
@@ -247,6 +247,8 @@ export async function loadResult(
 
 interface CheckpointState {
   key: string;
+  /** The run's config, so a checkpoint can be checked and migrated on its own. */
+  config?: ExperimentConfig;
   history: EpochRecord[];
   weights: { shape: number[] }[];
   optimizer: { name: string; shape: number[] }[];
@@ -258,6 +260,7 @@ interface CheckpointState {
 async function saveCheckpoint(
   dir: string,
   key: string,
+  config: ExperimentConfig,
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   history: EpochRecord[],
@@ -276,6 +279,7 @@ async function saveCheckpoint(
   const o = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
   const state: CheckpointState = {
     key,
+    config,
     history,
     weights: weights.map((w) => ({ shape: w.shape })),
     optimizer: named.map((n) => ({ name: n.name, shape: n.tensor.shape })),
@@ -362,7 +366,7 @@ export interface RunOptions {
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunResult> {
   const log = options.log ?? notify;
   const backend = (await initBackend()).name;
-  const { key, code } = await runKey(config, backend);
+  const { key } = runKey(config, backend);
   const dir = options.dir ?? runsDir();
   await Deno.mkdir(dir, { recursive: true });
   if (!options.force) {
@@ -391,7 +395,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     optimizer: resumed?.optimizer,
     onEpochEnd: options.checkpoint === false
       ? undefined
-      : (h, opt) => saveCheckpoint(dir, key, model, opt, h),
+      : (h, opt) => saveCheckpoint(dir, key, config, model, opt, h),
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   const e0 = performance.now();
@@ -412,7 +416,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     format: 1,
     key,
     config,
-    codeHash: code,
+    trainingVersion: TRAINING_VERSION,
     history,
     stoppedEarly,
     params: countParams(model),

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { experiment } from "../lib/experiments.ts";
-import { loadResult, runExperiment, runKey, stableStringify, testPredictions } from "../lib/runs.ts";
+import {
+  loadResult,
+  modelTopology,
+  runExperiment,
+  runKey,
+  type RunResult,
+  stableStringify,
+  testPredictions,
+} from "../lib/runs.ts";
 import { initBackend } from "../lib/backend.ts";
 
 const backend = (await initBackend()).name;
@@ -118,4 +126,29 @@ Deno.test("configs that cannot run are refused before training", async () => {
     /batchSize must be a positive integer/,
   );
   await assert.rejects(runExperiment({ ...config, augmentation: "flips" }, quiet), /augmentation "flips"/);
+});
+
+Deno.test("every run stored in data/runs is found under the key its config gives today (nothing retrains)", async () => {
+  const dir = new URL("../data/runs/", import.meta.url).pathname;
+  const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name)
+    .filter((n) => n.endsWith(".json") && !n.includes(".ckpt."));
+  assert.ok(names.length >= 24, `only ${names.length} stored runs`);
+  for (const name of names) {
+    const stored = JSON.parse(await Deno.readTextFile(`${dir}${name}`)) as RunResult;
+    const { key } = runKey(stored.config, stored.backend);
+    assert.equal(`${key}.json`, name, `${name} would not be found: its config now gives ${key}`);
+    assert.ok(await loadResult(key, dir, () => {}), `${name} does not verify`);
+  }
+});
+
+Deno.test("run keys ignore source code but follow the config, the layers, the backend and the training version", () => {
+  const { key } = runKey(config, backend);
+  assert.equal(runKey(structuredClone(config), backend).key, key);
+  assert.notEqual(runKey({ ...config, learningRate: 2e-3 }, backend).key, key);
+  assert.notEqual(
+    runKey({ ...config, model: "002-ann" }, backend).key.split(".").at(-1),
+    key.split(".").at(-1),
+  );
+  assert.equal(modelTopology("002-model1"), modelTopology("002-model2"), "Model 2 is Model 1: same layers");
+  assert.notEqual(modelTopology("002-model1"), modelTopology("002-model2-stride2"));
 });
