@@ -14,7 +14,7 @@
  *   writes it to `FMNIST_CELL_FILE` before each cell). Updates in place keep the original stamp.
  * - **Ledger.** With `FMNIST_OUTPUT_LEDGER` set (the headless runner sets it), every new output is
  *   also appended there as `<output> <cell>`, so the runner can tell an output that never arrived
- *   (lost) from one that arrived in another cell (misplaced); see `lib/headless.ts`.
+ *   (lost) from one that arrived in another cell (misplaced); see `lib/tools/headless.ts`.
  *
  * Outside the kernel (a script, a test) outputs print their `text/plain` instead.
  *

@@ -26,26 +26,32 @@ function assertOneLine(result: { code: number; stderr: string }, pattern: RegExp
 
 Deno.test("entry points: a bad profile, option, notebook path, backend or thread count is one line, exit 2", async () => {
   assertOneLine(
-    await run([`${LIB}headless.ts`, "--profile", "fast"]),
+    await run([`${LIB}tools/headless.ts`, "--profile", "fast"]),
     /unknown profile "fast".*smoke\|quick\|paper/,
   );
-  assertOneLine(await run([`${LIB}headless.ts`, "notebooks/99_nope.ipynb"]), /does not exist/);
-  assertOneLine(await run([`${LIB}headless.ts`], { FMNIST_PROFILE: "fast" }), /unknown profile "fast"/);
+  assertOneLine(await run([`${LIB}tools/headless.ts`, "notebooks/99_nope.ipynb"]), /does not exist/);
+  assertOneLine(await run([`${LIB}tools/headless.ts`], { FMNIST_PROFILE: "fast" }), /unknown profile "fast"/);
   assertOneLine(
-    await run([`${LIB}headless.ts`, "--profile", "smoke", "notebooks/01_eda_pca.ipynb"], {
+    await run([`${LIB}tools/headless.ts`, "--profile", "smoke", "notebooks/01_eda_pca.ipynb"], {
       FMNIST_BACKEND: "gpu",
     }),
     /Unknown backend "gpu"/,
   );
   assertOneLine(
-    await run([`${LIB}bench.ts`, "--models", "002-ann"], { FMNIST_WASM_THREADS: "lots" }),
+    await run([`${LIB}tools/bench.ts`, "--models", "002-ann"], { FMNIST_WASM_THREADS: "lots" }),
     /not a thread count/,
   );
-  assertOneLine(await run([`${LIB}bench.ts`, "--frobnicate"]), /frobnicate/);
-  assertOneLine(await run([`${LIB}bench.ts`, "--models", "no-such-model"]), /unknown model "no-such-model"/);
-  assertOneLine(await run([`${LIB}stress.ts`, "--runs", "many"]), /--runs needs a whole number/);
-  assertOneLine(await run([`${LIB}sweep.ts`, "/nonexistent/configs.json"]), /cannot read the configs/);
-  assertOneLine(await run([`${LIB}runs.ts`, "{not json"]), /not JSON/);
+  assertOneLine(await run([`${LIB}tools/bench.ts`, "--frobnicate"]), /frobnicate/);
+  assertOneLine(
+    await run([`${LIB}tools/bench.ts`, "--models", "no-such-model"]),
+    /unknown model "no-such-model"/,
+  );
+  assertOneLine(await run([`${LIB}tools/stress.ts`, "--runs", "many"]), /--runs needs a whole number/);
+  assertOneLine(
+    await run([`${LIB}training/sweep.ts`, "/nonexistent/configs.json"]),
+    /cannot read the configs/,
+  );
+  assertOneLine(await run([`${LIB}training/runs.ts`, "{not json"]), /not JSON/);
 });
 
 Deno.test("entry points: missing or corrupt data is one line that names the file and the fix", async () => {
@@ -53,7 +59,7 @@ Deno.test("entry points: missing or corrupt data is one line that names the file
   try {
     const file = /(train|t10k)-(images-idx3|labels-idx1)-ubyte\.gz/;
     assertOneLine(
-      await run([`${LIB}fashion_mnist.ts`], { FMNIST_DATA_DIR: dir }),
+      await run([`${LIB}data/fashion_mnist.ts`], { FMNIST_DATA_DIR: dir }),
       new RegExp(`${file.source}: file not found. Fix`),
     );
     for (const set of ["train", "t10k"]) {
@@ -61,14 +67,14 @@ Deno.test("entry points: missing or corrupt data is one line that names the file
         await Deno.writeFile(`${dir}/${set}-${kind}-ubyte.gz`, new Uint8Array([1, 2, 3, 4]));
       }
     }
-    assertOneLine(await run([`${LIB}fashion_mnist.ts`], { FMNIST_DATA_DIR: dir }), file);
+    assertOneLine(await run([`${LIB}data/fashion_mnist.ts`], { FMNIST_DATA_DIR: dir }), file);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("FMNIST_DEBUG=1 shows the stack trace of a user mistake too", async () => {
-  const result = await run([`${LIB}headless.ts`, "--profile", "fast"], { FMNIST_DEBUG: "1" });
+  const result = await run([`${LIB}tools/headless.ts`, "--profile", "fast"], { FMNIST_DEBUG: "1" });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /unknown profile/);
   assert.match(result.stderr, /^\s+at /m);

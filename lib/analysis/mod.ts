@@ -1,0 +1,14 @@
+/**
+ * Analysis: metrics as scikit-learn defines them, fit diagnosis, PCA, exploratory statistics, claims
+ * and verdicts, deployment measurements (size, latency) and their store, and the papers' references.
+ *
+ * @module
+ */
+export * from "./metrics.ts";
+export * from "./diagnosis.ts";
+export * from "./pca.ts";
+export * from "./eda.ts";
+export * from "./claims.ts";
+export * from "./deployment.ts";
+export * from "./measurements.ts";
+export * from "./papers.ts";

@@ -1,0 +1,86 @@
+/**
+ * Fashion-MNIST as CSV in the Kaggle layout (`label,pixel1,...,pixel784`, one image per row),
+ * read and written through danfojs. Band et al. 2024 reads its data this way.
+ *
+ * @module
+ */
+import * as dfd from "danfojs-node";
+import { CLASS_NAMES, PIXELS, type Subset } from "./fashion_mnist.ts";
+import { writeAtomically } from "./files.ts";
+import { UserError } from "../errors.ts";
+
+/** The Kaggle CSV header: `label`, then `pixel1` to `pixel784`. */
+export const KAGGLE_COLUMNS: string[] = [
+  "label",
+  ...Array.from({ length: PIXELS }, (_, i) => `pixel${i + 1}`),
+];
+
+/** A subset as a danfojs DataFrame in the Kaggle layout. */
+export function toKaggleFrame(subset: Subset): dfd.DataFrame {
+  const rows: number[][] = new Array(subset.count);
+  for (let r = 0; r < subset.count; r++) {
+    const row = new Array<number>(PIXELS + 1);
+    row[0] = subset.labels[r];
+    const offset = r * PIXELS;
+    for (let p = 0; p < PIXELS; p++) row[p + 1] = subset.images[offset + p];
+    rows[r] = row;
+  }
+  return new dfd.DataFrame(rows, { columns: KAGGLE_COLUMNS });
+}
+
+/**
+ * Check a DataFrame has the Kaggle layout with integer pixels 0-255 and labels 0-9, and turn it
+ * into a subset. `source` names the data in error messages.
+ */
+export function fromKaggleFrame(frame: dfd.DataFrame, source = "DataFrame"): Subset {
+  const columns = frame.columns;
+  const bad = KAGGLE_COLUMNS.findIndex((c, i) => columns[i] !== c);
+  if (columns.length !== KAGGLE_COLUMNS.length || bad >= 0) {
+    throw new UserError(
+      `${source}: expected the Kaggle layout (label,pixel1..pixel784: 785 columns), got ` +
+        `${columns.length} columns` +
+        (bad >= 0 ? ` with "${columns[bad]}" where "${KAGGLE_COLUMNS[bad]}" belongs` : "") +
+        `. Fix: export the data with writeKaggleCsv, or use the Kaggle fashion-mnist_train.csv/test.csv`,
+    );
+  }
+  const values = frame.values as number[][];
+  const count = values.length;
+  const images = new Uint8Array(count * PIXELS);
+  const labels = new Uint8Array(count);
+  for (let r = 0; r < count; r++) {
+    const row = values[r];
+    const label = row[0];
+    if (!(Number.isInteger(label) && label >= 0 && label < CLASS_NAMES.length)) {
+      throw new UserError(`${source}: row ${r + 1} has label ${label}; labels must be integers 0-9`);
+    }
+    labels[r] = label;
+    for (let p = 0; p < PIXELS; p++) {
+      const v = row[p + 1];
+      if (!(Number.isInteger(v) && v >= 0 && v <= 255)) {
+        throw new UserError(
+          `${source}: row ${r + 1}, column pixel${p + 1} holds ${JSON.stringify(v)}; pixels must be ` +
+            `integers 0-255`,
+        );
+      }
+      images[r * PIXELS + p] = v;
+    }
+  }
+  return { images, labels, count };
+}
+
+/** Write a subset to a Kaggle-layout CSV file, atomically (temporary file, then rename). */
+export async function writeKaggleCsv(subset: Subset, path: string): Promise<void> {
+  const csv = dfd.toCSV(toKaggleFrame(subset), { header: true }) as string;
+  await writeAtomically(path, csv.endsWith("\n") ? csv : csv + "\n");
+}
+
+/** Read a Kaggle-layout CSV file through danfojs and validate it (see {@link fromKaggleFrame}). */
+export async function readKaggleCsv(path: string): Promise<Subset> {
+  try {
+    await Deno.stat(path);
+  } catch {
+    throw new UserError(`${path}: file not found. Fix: check the path, or write one with writeKaggleCsv`);
+  }
+  const frame = await dfd.readCSV(path) as dfd.DataFrame;
+  return fromKaggleFrame(frame, path);
+}

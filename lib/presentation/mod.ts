@@ -1,0 +1,12 @@
+/**
+ * Presentation: Observable Plot figures rendered to SVG and PNG, the charts the notebooks show, and
+ * showing figures, tables and markdown in a notebook (or as text outside one). The top layer of the
+ * library.
+ *
+ * @module
+ */
+export * from "./plots.ts";
+export * from "./png.ts";
+export * from "./charts.ts";
+export * from "./eda_figures.ts";
+export * from "./notebook.ts";

@@ -1,0 +1,317 @@
+/**
+ * Headless execution of every notebook through Jupyter's nbclient (`jupyter nbconvert --execute`)
+ * with the Deno kernel, under a profile.
+ *
+ * ```sh
+ * deno run -A lib/tools/headless.ts [--profile smoke|quick|paper] [notebooks/01_eda_pca.ipynb ...]
+ * ```
+ *
+ * - The Deno kernelspec is written to a temporary `JUPYTER_PATH`, pointing at this very Deno,
+ *   so nothing needs registering first.
+ * - `quick` and `paper` runs replace each notebook with its executed copy (atomically, and only
+ *   if it ran to the end) and write figures to `figures/`. `smoke` runs write the executed
+ *   notebooks and figures to a temporary directory: committed files are never touched.
+ * - A failing notebook does not stop the others; the exit status is non-zero and each failure
+ *   is named at the end.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { initBackend } from "../backend/select.ts";
+import { main, UserError } from "../errors.ts";
+import { type Profile, PROFILES, REPO_ROOT } from "../training/profile.ts";
+
+/** The outcome of one notebook's execution. */
+export interface NotebookRun {
+  notebook: string;
+  ok: boolean;
+  seconds: number;
+  /** Where the executed copy is (the notebook itself for quick/paper runs that succeeded). */
+  output: string;
+  /** What went wrong, when it failed. */
+  error?: string;
+  /** The output check (see {@link checkOutputs}), when the notebook ran to the end. */
+  outputs?: OutputCheck;
+}
+
+/**
+ * Write a kernelspec for this Deno into `<dir>/kernels/deno` and return `dir`. Interrupts are sent
+ * as messages: with the default (a SIGINT), the Deno kernel cannot stop a busy cell.
+ */
+export async function writeKernelspec(dir: string): Promise<string> {
+  const kernelDir = `${dir}/kernels/deno`;
+  await Deno.mkdir(kernelDir, { recursive: true });
+  const spec = {
+    argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: "Deno",
+    language: "typescript",
+    interrupt_mode: "message",
+    env: { NO_COLOR: "1" },
+  };
+  await Deno.writeTextFile(`${kernelDir}/kernel.json`, JSON.stringify(spec, null, 2));
+  return dir;
+}
+
+/** Fail early, with the install line, if Jupyter's nbconvert is not available. */
+export async function checkJupyter(): Promise<void> {
+  const fix = "Fix: install Jupyter: sudo apt-get install jupyter-nbconvert python3-nbclient " +
+    "jupyter-client python3-ipykernel (Debian/Ubuntu), or pip install nbconvert nbclient ipykernel";
+  try {
+    const { success } = await new Deno.Command("jupyter", {
+      args: ["nbconvert", "--version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    if (!success) throw new Error("jupyter nbconvert --version failed");
+  } catch (e) {
+    throw new UserError(`Jupyter's nbconvert is not available (${(e as Error).message}). ${fix}`);
+  }
+}
+
+/** The notebooks in `notebooks/`, sorted by name. */
+export async function listNotebooks(): Promise<string[]> {
+  const dir = `${REPO_ROOT}notebooks`;
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(`${dir}/${entry.name}`);
+  }
+  return names.sort();
+}
+
+interface NotebookJson {
+  cells: {
+    cell_type: string;
+    outputs?: {
+      output_type: string;
+      ename?: string;
+      evalue?: string;
+      metadata?: { fmnist?: { output?: number; cell?: number } };
+    }[];
+  }[];
+}
+
+/** Check an executed notebook for error outputs nbconvert may have let through. */
+function firstErrorOutput(nb: NotebookJson): string | undefined {
+  for (const cell of nb.cells) {
+    for (const out of cell.outputs ?? []) {
+      if (out.output_type === "error") return `${out.ename}: ${out.evalue}`;
+    }
+  }
+  return undefined;
+}
+
+/** Where an executed notebook's outputs ended up, against what the kernel produced. */
+export interface OutputCheck {
+  /** Outputs the library produced (the ledger's entries). */
+  produced: number;
+  /** Outputs produced but absent from the notebook: `output` number and the cell that made it. */
+  lost: { output: number; cell: number }[];
+  /** Outputs found in another cell than the one that produced them. */
+  misplaced: { output: number; cell: number; foundIn: number }[];
+  /** Outputs found more than once. */
+  duplicated: number[];
+}
+
+/**
+ * Compare an executed notebook with the ledger its kernel wrote (`FMNIST_OUTPUT_LEDGER`, one
+ * `<output> <cell>` line per output, see `lib/kernel.ts`): every output the library produced must
+ * be in the notebook exactly once, in the cell that produced it.
+ */
+export function checkOutputs(notebookJson: string, ledger: string): OutputCheck {
+  const nb = JSON.parse(notebookJson) as NotebookJson;
+  const produced = new Map<number, number>();
+  for (const line of ledger.split("\n")) {
+    const [output, cell] = line.trim().split(/\s+/).map(Number);
+    if (Number.isInteger(output) && Number.isInteger(cell)) produced.set(output, cell);
+  }
+  const found = new Map<number, number>();
+  const duplicated: number[] = [];
+  const misplaced: OutputCheck["misplaced"] = [];
+  nb.cells.forEach((cell, index) => {
+    for (const out of cell.outputs ?? []) {
+      const n = out.metadata?.fmnist?.output;
+      if (typeof n !== "number") continue;
+      if (found.has(n)) duplicated.push(n);
+      found.set(n, index);
+      const from = produced.get(n) ?? out.metadata?.fmnist?.cell;
+      if (from !== undefined && from !== index) misplaced.push({ output: n, cell: from, foundIn: index });
+    }
+  });
+  const lost = [...produced].filter(([n]) => !found.has(n)).map(([output, cell]) => ({ output, cell }));
+  return { produced: produced.size, lost, misplaced, duplicated };
+}
+
+/** One line describing an output check's failures, or null when every output is in its cell. */
+export function describeOutputCheck(check: OutputCheck): string | null {
+  const parts: string[] = [];
+  if (check.lost.length) {
+    parts.push(
+      `${check.lost.length} of ${check.produced} outputs lost (` +
+        check.lost.map((l) => `#${l.output} of cell ${l.cell}`).join(", ") + ")",
+    );
+  }
+  if (check.misplaced.length) {
+    parts.push(
+      `${check.misplaced.length} misplaced (` +
+        check.misplaced.map((m) => `#${m.output} of cell ${m.cell} shown in cell ${m.foundIn}`).join(", ") +
+        ")",
+    );
+  }
+  if (check.duplicated.length) parts.push(`${check.duplicated.length} duplicated`);
+  return parts.length ? parts.join("; ") : null;
+}
+
+const HOOKS = fileURLToPath(new URL("./headless_hooks.py", import.meta.url));
+
+/** Execute one notebook under a profile and check that every output sits in the cell that produced it. */
+export async function runNotebook(
+  path: string,
+  profile: Profile,
+  options: { jupyterPath: string; outDir: string; timeoutSeconds?: number },
+): Promise<NotebookRun> {
+  const name = path.split("/").pop()!;
+  const t0 = performance.now();
+  const outName = name.replace(/\.ipynb$/, "");
+  const cellFile = `${options.outDir}/${outName}.cell`;
+  const ledgerFile = `${options.outDir}/${outName}.outputs`;
+  await Deno.writeTextFile(ledgerFile, "");
+  const env: Record<string, string> = {
+    FMNIST_PROFILE: profile,
+    JUPYTER_PATH: options.jupyterPath,
+    NO_COLOR: "1",
+    FMNIST_CELL_FILE: cellFile,
+    FMNIST_OUTPUT_LEDGER: ledgerFile,
+  };
+  if (profile === "smoke") {
+    // Smoke runs write nothing into the repository: figures, runs and claims go to the temp dir.
+    env.FMNIST_FIGURES_DIR = `${options.outDir}/figures`;
+    env.FMNIST_RUNS_DIR = `${options.outDir}/runs`;
+    env.FMNIST_CLAIMS_DIR = `${options.outDir}/claims`;
+    env.FMNIST_MEASUREMENTS_DIR = `${options.outDir}/measurements`;
+  }
+  const command = new Deno.Command("jupyter", {
+    args: [
+      "nbconvert",
+      "--config",
+      HOOKS,
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=deno",
+      "--ExecutePreprocessor.record_timing=False", // re-runs from the store then leave no diff
+      `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? -1}`,
+      "--output-dir",
+      options.outDir,
+      "--output",
+      outName,
+      path,
+    ],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const result = await command.output();
+  const seconds = (performance.now() - t0) / 1000;
+  const executed = `${options.outDir}/${outName}.ipynb`;
+  const log = new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout);
+  if (!result.success) {
+    return {
+      notebook: name,
+      ok: false,
+      seconds,
+      output: executed,
+      error: log.trim().split("\n").slice(-15).join("\n"),
+    };
+  }
+  const executedJson = await Deno.readTextFile(executed);
+  const cellError = firstErrorOutput(JSON.parse(executedJson));
+  if (cellError) return { notebook: name, ok: false, seconds, output: executed, error: cellError };
+  const outputs = checkOutputs(executedJson, await Deno.readTextFile(ledgerFile));
+  const problem = describeOutputCheck(outputs);
+  if (problem) return { notebook: name, ok: false, seconds, output: executed, error: problem, outputs };
+  if (profile === "smoke") return { notebook: name, ok: true, seconds, output: executed, outputs };
+  // Replace the committed notebook atomically: copy next to it, then rename over it.
+  const staged = `${path}.partial-${Deno.pid}`;
+  await Deno.copyFile(executed, staged);
+  await Deno.rename(staged, path);
+  return { notebook: name, ok: true, seconds, output: path, outputs };
+}
+
+/** Execute notebooks one after another, keep going past failures, and report. */
+export async function runAll(
+  profile: Profile,
+  notebooks?: string[],
+  log: (message: string) => void = (m) => console.error(m),
+): Promise<NotebookRun[]> {
+  await checkJupyter();
+  const backend = await initBackend();
+  log(`profile ${profile} · backend ${backend.name}: ${backend.description}`);
+  for (const reason of backend.skipped) log(`  not used: ${reason}`);
+  const work = await Deno.makeTempDir({ prefix: "fmnist-headless-" });
+  const jupyterPath = await writeKernelspec(`${work}/jupyter`);
+  const outDir = `${work}/executed`;
+  await Deno.mkdir(outDir, { recursive: true });
+  const list = notebooks?.length
+    ? notebooks.map((n) => (n.startsWith("/") ? n : `${Deno.cwd()}/${n}`))
+    : await listNotebooks();
+  const runs: NotebookRun[] = [];
+  for (const path of list) {
+    const name = path.split("/").pop();
+    log(`▶ ${name} (profile ${profile}) …`);
+    const run = await runNotebook(path, profile, { jupyterPath, outDir });
+    runs.push(run);
+    log(
+      `${run.ok ? "✓" : "✗"} ${name} in ${run.seconds.toFixed(1)} s${run.ok ? "" : `\n${run.error}`}`,
+    );
+  }
+  const failed = runs.filter((r) => !r.ok);
+  const figures = profile === "smoke" ? `${outDir}/figures` : `${REPO_ROOT}figures`;
+  log(
+    `\n${
+      runs.length - failed.length
+    } of ${runs.length} notebooks ran (profile ${profile}); figures in ${figures}`,
+  );
+  if (profile === "smoke") log(`executed copies in ${outDir} (committed notebooks untouched)`);
+  for (const f of failed) log(`FAILED ${f.notebook}: executed copy with the error at ${f.output}`);
+  log(`notebooks: ${runs.length - failed.length} passed, ${failed.length} failed`);
+  return runs;
+}
+
+/** Parse `[--profile P] [notebook ...]`; a bad profile or a missing notebook is a {@link UserError}. */
+export function parseArgs(args: string[]): { profile: Profile; notebooks: string[] } {
+  let profile = Deno.env.get("FMNIST_PROFILE") ?? "quick";
+  const notebooks: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--profile") profile = args[++i] ?? "";
+    else if (args[i].startsWith("--profile=")) profile = args[i].slice(10);
+    else if (args[i].startsWith("-")) {
+      throw new UserError(
+        `unknown option "${args[i]}". Usage: [--profile ${PROFILES.join("|")}] [notebook.ipynb ...]`,
+      );
+    } else notebooks.push(args[i]);
+  }
+  if (!(PROFILES as readonly string[]).includes(profile)) {
+    throw new UserError(`unknown profile "${profile}". Fix: use --profile ${PROFILES.join("|")}`);
+  }
+  for (const path of notebooks) {
+    let isFile = false;
+    try {
+      isFile = Deno.statSync(path).isFile;
+    } catch { /* reported below */ }
+    if (!isFile || !path.endsWith(".ipynb")) {
+      throw new UserError(
+        `notebook "${path}" does not exist. Fix: give a path such as notebooks/01_eda_pca.ipynb`,
+      );
+    }
+  }
+  return { profile: profile as Profile, notebooks };
+}
+
+if (import.meta.main) {
+  await main(async () => {
+    const { profile, notebooks } = parseArgs(Deno.args);
+    const runs = await runAll(profile, notebooks);
+    return runs.every((r) => r.ok) ? 0 : 1;
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * Seeded, deterministic training and evaluation with per-epoch history, live progress, and
+ * hooks for early stopping, learning-rate schedules and checkpoints.
+ *
+ * Determinism: the shuffle of epoch e and every random draw tfjs makes during it (dropout masks)
+ * come from a seed derived from (run seed, e), so the same seed gives the same history on a given
+ * backend, and a run resumed after epoch e continues exactly as if it had not stopped.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { IMAGE_SIZE, PIXELS, type Subset } from "../data/fashion_mnist.ts";
+import { lossFunction, type LossName, makeOptimizer, type OptimizerName, type OutputKind } from "./losses.ts";
+import { Progress } from "./progress.ts";
+import { deriveSeed, withSeededRandom } from "../data/random.ts";
+import { permutation, seededRandom } from "../data/splits.ts";
+
+/** Changes a batch of images in place (pixels in [0, 1], NHWC, `count` images), e.g. augmentation. */
+export type BatchTransform = (pixels: Float32Array, count: number, random: () => number) => void;
+
+/** How to train. */
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerName;
+  learningRate: number;
+  loss: LossName;
+  seed: number;
+  /** Applied to every training batch (not to validation or test data). */
+  transform?: BatchTransform;
+  /** Stop when the monitored validation metric has not improved for `patience` epochs. */
+  earlyStopping?: { monitor: "valLoss" | "valAccuracy"; patience: number; minDelta?: number };
+  /** Learning rate for each epoch (0-based), given the initial one. */
+  schedule?: (epoch: number, initialLearningRate: number) => number;
+  /** Title of the progress display (default: no display). */
+  progressTitle?: string;
+  quiet?: boolean;
+}
+
+/** One epoch of history. Accuracy is counted per sample over the epoch, never averaged over batches. */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  learningRate: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+/** Where to resume from, and what to do after each epoch (e.g. write a checkpoint). */
+export interface TrainHooks {
+  /** Epochs already done (their records), when resuming. */
+  history?: EpochRecord[];
+  /** The optimizer to continue with (its state restored), when resuming. */
+  optimizer?: tf.Optimizer;
+  /** Called after every epoch with the history so far. */
+  onEpochEnd?: (history: EpochRecord[], optimizer: tf.Optimizer) => Promise<void> | void;
+}
+
+/** A batch of images as an NHWC tensor in [0, 1] and its int32 labels, from subset positions `order[start..end)`. */
+export function batchTensors(
+  subset: Subset,
+  order: ArrayLike<number>,
+  start: number,
+  end: number,
+  transform?: BatchTransform,
+  random?: () => number,
+): { xs: tf.Tensor4D; ys: tf.Tensor1D } {
+  const n = end - start;
+  const pixels = new Float32Array(n * PIXELS);
+  const labels = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order[start + k];
+    const offset = i * PIXELS;
+    for (let p = 0; p < PIXELS; p++) pixels[k * PIXELS + p] = subset.images[offset + p] / 255;
+    labels[k] = subset.labels[i];
+  }
+  if (transform) transform(pixels, n, random ?? Math.random);
+  return { xs: tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]), ys: tf.tensor1d(labels, "int32") };
+}
+
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const o = optimizer as unknown as { setLearningRate?: (r: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === "function") o.setLearningRate(rate);
+  else o.learningRate = rate;
+}
+
+/** Loss and per-sample accuracy of a model on a subset, and its output probabilities [count * 10]. */
+export function evaluate(
+  model: tf.LayersModel,
+  output: OutputKind,
+  subset: Subset,
+  loss: LossName,
+  batchSize = 500,
+): { loss: number; accuracy: number; probabilities: Float32Array } {
+  const lossFn = lossFunction(loss, output);
+  const order = Array.from({ length: subset.count }, (_, i) => i);
+  const probabilities = new Float32Array(subset.count * 10);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < subset.count; start += batchSize) {
+    const end = Math.min(start + batchSize, subset.count);
+    const [l, c, p] = tf.tidy(() => {
+      const { xs, ys } = batchTensors(subset, order, start, end);
+      const out = model.apply(xs, { training: false }) as tf.Tensor2D;
+      const probs = output === "softmax" ? out : tf.softmax(out);
+      return [
+        lossFn(out, ys).mul(end - start).dataSync()[0],
+        out.argMax(1).equal(ys).sum().dataSync()[0],
+        probs.dataSync() as Float32Array,
+      ] as const;
+    });
+    lossSum += l;
+    correct += c;
+    probabilities.set(p, start * 10);
+  }
+  return { loss: lossSum / subset.count, accuracy: correct / subset.count, probabilities };
+}
+
+/**
+ * Train a model on `train`, validating on `validation` (if given) after every epoch.
+ *
+ * @example
+ * ```ts
+ * const { history } = await fit(model, "softmax", train, validation,
+ *   { epochs: 10, batchSize: 64, optimizer: "adam", learningRate: 1e-3, loss: "crossEntropy", seed: 1 });
+ * ```
+ */
+export async function fit(
+  model: tf.LayersModel,
+  output: OutputKind,
+  train: Subset,
+  validation: Subset | null,
+  options: TrainOptions,
+  hooks: TrainHooks = {},
+): Promise<{ history: EpochRecord[]; optimizer: tf.Optimizer; stoppedEarly: boolean }> {
+  const { epochs, batchSize } = options;
+  if (!(Number.isInteger(epochs) && epochs > 0)) {
+    throw new RangeError(`epochs must be a positive integer, got ${epochs}`);
+  }
+  if (!(Number.isInteger(batchSize) && batchSize > 0)) {
+    throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  }
+  if (train.count < 1) throw new RangeError("the training set is empty");
+  const optimizer = hooks.optimizer ?? makeOptimizer(options.optimizer, options.learningRate);
+  const lossFn = lossFunction(options.loss, output);
+  const history = [...(hooks.history ?? [])];
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const batches = Math.ceil(train.count / batchSize);
+  const progress = options.progressTitle
+    ? new Progress(options.progressTitle, { quiet: options.quiet })
+    : null;
+  const startEpoch = history.length;
+  const runStart = performance.now();
+  let stoppedEarly = shouldStop(history, options);
+
+  for (let epoch = startEpoch; epoch < epochs && !stoppedEarly; epoch++) {
+    const rate = options.schedule ? options.schedule(epoch, options.learningRate) : options.learningRate;
+    setLearningRate(optimizer, rate);
+    const epochSeed = deriveSeed(options.seed, epoch);
+    const order = permutation(train.count, epochSeed);
+    const augmentRandom = seededRandom(deriveSeed(options.seed, epoch, 1));
+    const t0 = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    await withSeededRandom(deriveSeed(options.seed, epoch, 2), async () => {
+      for (let b = 0; b < batches; b++) {
+        const start = b * batchSize;
+        const end = Math.min(start + batchSize, train.count);
+        const { xs, ys } = batchTensors(train, order, start, end, options.transform, augmentRandom);
+        let hits: tf.Tensor | undefined;
+        const cost = optimizer.minimize(
+          () => {
+            const out = model.apply(xs, { training: true }) as tf.Tensor2D;
+            hits = tf.keep(out.argMax(1).equal(ys).sum());
+            return lossFn(out, ys);
+          },
+          true,
+          variables,
+        )!;
+        lossSum += cost.dataSync()[0] * (end - start);
+        correct += hits!.dataSync()[0];
+        tf.dispose([xs, ys, cost, hits!]);
+        if (progress) {
+          const done = (epoch - startEpoch) * batches + b + 1;
+          await progress.update({
+            epoch: epoch + 1,
+            epochs,
+            batch: b + 1,
+            batches,
+            loss: lossSum / end,
+            accuracy: correct / end,
+            elapsed: (performance.now() - runStart) / 1000,
+            done,
+            left: (epochs - epoch) * batches - b - 1,
+          });
+        }
+      }
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const val = validation && validation.count > 0 ? evaluate(model, output, validation, options.loss) : null;
+    history.push({
+      epoch: epoch + 1,
+      loss: lossSum / train.count,
+      accuracy: correct / train.count,
+      valLoss: val?.loss ?? null,
+      valAccuracy: val?.accuracy ?? null,
+      learningRate: rate,
+      seconds,
+      imagesPerSecond: train.count / seconds,
+    });
+    if (hooks.onEpochEnd) await hooks.onEpochEnd(history, optimizer);
+    stoppedEarly = shouldStop(history, options);
+    if (progress) {
+      const last = history[history.length - 1];
+      const v = last.valAccuracy === null ? "" : ` · val acc ${(100 * last.valAccuracy).toFixed(1)}%`;
+      await progress.update({
+        epoch: epoch + 1,
+        epochs,
+        batch: batches,
+        batches,
+        loss: last.loss,
+        accuracy: last.accuracy,
+        elapsed: (performance.now() - runStart) / 1000,
+        done: (epoch - startEpoch + 1) * batches,
+        left: (epochs - epoch - 1) * batches,
+      }, true);
+      if (epoch === epochs - 1 || stoppedEarly) {
+        await progress.finish(
+          `${history.length} epochs${stoppedEarly && history.length < epochs ? " (stopped early)" : ""} · ` +
+            `loss ${last.loss.toFixed(3)} · acc ${(100 * last.accuracy).toFixed(1)}%${v}`,
+        );
+      }
+    }
+  }
+  return { history, optimizer, stoppedEarly: stoppedEarly && history.length < epochs };
+}
+
+/** Early stopping: true when the monitored metric has not improved for `patience` epochs. */
+export function shouldStop(history: EpochRecord[], options: Pick<TrainOptions, "earlyStopping">): boolean {
+  const rule = options.earlyStopping;
+  if (!rule || history.length === 0) return false;
+  const values = history.map((h) => (rule.monitor === "valLoss" ? h.valLoss : h.valAccuracy));
+  if (values.some((v) => v === null)) {
+    throw new Error("early stopping monitors a validation metric: give fit a validation set");
+  }
+  const sign = rule.monitor === "valLoss" ? -1 : 1; // larger is better after the sign flip
+  const minDelta = rule.minDelta ?? 0;
+  let best = -Infinity;
+  let bestEpoch = -1;
+  values.forEach((v, i) => {
+    if (sign * v! > best + minDelta) {
+      best = sign * v!;
+      bestEpoch = i;
+    }
+  });
+  return values.length - 1 - bestEpoch >= rule.patience;
+}

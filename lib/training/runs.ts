@@ -1,0 +1,192 @@
+/**
+ * Experiments as plain configs, and a store of their results: keyed by the config, the model's
+ * layers, the backend and the training version (see {@link runKey}), written atomically, verified on load (a corrupt entry is retrained, never
+ * used), and resumable from the last completed epoch after an interruption.
+ *
+ * ```sh
+ * deno run -A lib/training/runs.ts '{"model":"004-tinyvgg", ...}'   # run one config (JSON) from a shell
+ * ```
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend/select.ts";
+import { notify } from "../kernel.ts";
+import { main, UserError } from "../errors.ts";
+import { toBase64, writeAtomically } from "../data/files.ts";
+import { type FashionMnist, loadFashionMnist, type Subset } from "../data/fashion_mnist.ts";
+import { buildModel, countParams, modelSpec } from "../models/registry.ts";
+import { sample, split602020, trainValidationSplit } from "../data/splits.ts";
+import { evaluate, fit } from "./fit.ts";
+import { TRAINING_VERSION } from "./version.ts";
+import { ExperimentConfig } from "./config.ts";
+import {
+  loadCheckpoint,
+  loadResult,
+  removeCheckpoint,
+  runKey,
+  RunResult,
+  runsDir,
+  saveCheckpoint,
+  withChecksum,
+} from "./store.ts";
+
+// ---------------------------------------------------------------------------------------------
+// data
+
+/** The training, validation and test subsets a config asks for. */
+export function experimentData(
+  data: FashionMnist,
+  config: ExperimentConfig,
+): { train: Subset; validation: Subset | null; test: Subset } {
+  const options = { seed: config.dataSeed, stratify: config.stratify };
+  let train: Subset;
+  let validation: Subset | null = null;
+  let test: Subset;
+  if (config.split === "602020") {
+    ({ train, validation, test } = split602020(data, options));
+  } else {
+    test = data.test;
+    if (config.validationFraction > 0) {
+      ({ train, validation } = trainValidationSplit(data.train, config.validationFraction, options));
+    } else {
+      train = data.train;
+    }
+  }
+  const limit = (s: Subset, n: number | null) => (n !== null && n < s.count ? sample(s, n, options) : s);
+  return {
+    train: limit(train, config.trainLimit),
+    validation: validation ? limit(validation, config.evalLimit) : null,
+    test: limit(test, config.evalLimit),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// running
+
+/** Options of {@link runExperiment}. */
+export interface RunOptions {
+  /** Store directory (default {@link runsDir}). */
+  dir?: string;
+  /** Retrain even if a stored result exists. */
+  force?: boolean;
+  /** The dataset (default: {@link loadFashionMnist}). */
+  data?: FashionMnist;
+  /** Checkpoint after every epoch (default true). */
+  checkpoint?: boolean;
+  quiet?: boolean;
+  log?: (message: string) => void;
+}
+
+/**
+ * Run an experiment, or return its stored result. Interrupted runs resume from their last
+ * completed epoch and end with the same result as an uninterrupted run.
+ *
+ * @example
+ * ```ts
+ * const result = await runExperiment(experiment("000-three-block", "quick"));
+ * result.test.accuracy;
+ * ```
+ */
+export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunResult> {
+  const log = options.log ?? notify;
+  const backend = (await initBackend()).name;
+  const { key } = runKey(config, backend);
+  const dir = options.dir ?? runsDir();
+  await Deno.mkdir(dir, { recursive: true });
+  if (!options.force) {
+    const stored = await loadResult(key, dir, log);
+    if (stored) return stored;
+  }
+  const spec = modelSpec(config.model);
+  const data = options.data ?? await loadFashionMnist();
+  const { train, validation, test } = experimentData(data, config);
+  const resumed = options.force ? null : await loadCheckpoint(dir, key, config, log);
+  if (resumed) await log(`${key}: resuming after epoch ${resumed.history.length} of ${config.epochs}`);
+  const model = resumed?.model ?? buildModel(config.model, config.seed);
+  const t0 = performance.now();
+  const { history, optimizer, stoppedEarly } = await fit(model, spec.output, train, validation, {
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    optimizer: config.optimizer,
+    learningRate: config.learningRate,
+    loss: config.loss,
+    seed: config.seed,
+    earlyStopping: config.earlyStopping ?? undefined,
+    progressTitle: `${config.model} (${config.profile}, seed ${config.seed})`,
+    quiet: options.quiet,
+  }, {
+    history: resumed?.history,
+    optimizer: resumed?.optimizer,
+    onEpochEnd: options.checkpoint === false
+      ? undefined
+      : (h, opt) => saveCheckpoint(dir, key, config, model, opt, h),
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const e0 = performance.now();
+  const evaluation = evaluate(model, spec.output, test, config.loss);
+  const evalSeconds = (performance.now() - e0) / 1000;
+  const predicted = new Uint8Array(test.count);
+  const confidence = new Float32Array(test.count);
+  for (let i = 0; i < test.count; i++) {
+    let best = 0;
+    for (let c = 1; c < 10; c++) {
+      if (evaluation.probabilities[i * 10 + c] > evaluation.probabilities[i * 10 + best]) best = c;
+    }
+    predicted[i] = best;
+    confidence[i] = evaluation.probabilities[i * 10 + best];
+  }
+  // confusion[true][predicted] (the analysis layer's confusionMatrix; counted here, below it)
+  const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+  for (let i = 0; i < test.count; i++) confusion[test.labels[i]][predicted[i]]++;
+  const ran = history.slice(resumed?.history.length ?? 0);
+  const result = withChecksum({
+    format: 1,
+    key,
+    config,
+    trainingVersion: TRAINING_VERSION,
+    history,
+    stoppedEarly,
+    params: countParams(model),
+    test: {
+      count: test.count,
+      loss: evaluation.loss,
+      accuracy: evaluation.accuracy,
+      confusion,
+      labels: toBase64(test.labels.slice(0, test.count)),
+      predicted: toBase64(predicted),
+      confidence: toBase64(new Uint8Array(confidence.buffer)),
+    },
+    timing: {
+      trainSeconds,
+      meanEpochSeconds: ran.length ? ran.reduce((s, h) => s + h.seconds, 0) / ran.length : 0,
+      imagesPerSecond: ran.length ? ran.reduce((s, h) => s + h.imagesPerSecond, 0) / ran.length : 0,
+      inferenceImagesPerSecond: test.count / evalSeconds,
+    },
+    backend,
+    versions: { tfjs: tf.version.tfjs, deno: Deno.version.deno },
+    resumedFromEpoch: resumed?.history.length ?? 0,
+    createdAt: new Date().toISOString(),
+  });
+  await writeAtomically(`${dir}/${key}.json`, JSON.stringify(result));
+  await removeCheckpoint(dir, key);
+  model.dispose();
+  optimizer.dispose();
+  return result;
+}
+
+if (import.meta.main) {
+  await main(async () => {
+    let config: ExperimentConfig | null = null;
+    try {
+      config = JSON.parse(Deno.args[0] ?? "null");
+    } catch (e) {
+      throw new UserError(`the config is not JSON (${(e as Error).message})`);
+    }
+    if (!config) throw new UserError("usage: deno run -A lib/training/runs.ts '<experiment config as JSON>'");
+    const result = await runExperiment(config);
+    console.log(
+      JSON.stringify({ key: result.key, accuracy: result.test.accuracy, epochs: result.history.length }),
+    );
+  });
+}

@@ -1,0 +1,249 @@
+/**
+ * The run store: results keyed by config, layer topology, backend and training version, written
+ * atomically with a checksum and verified on load (a corrupt entry is retrained, never used), and
+ * per-epoch checkpoints so an interrupted run resumes from its last completed epoch.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { createHash } from "node:crypto";
+import { notify } from "../kernel.ts";
+import { fromBase64, writeAtomically } from "../data/files.ts";
+import { makeOptimizer } from "./losses.ts";
+import { buildModel, type ParamCounts } from "../models/registry.ts";
+import { REPO_ROOT } from "./profile.ts";
+import { type EpochRecord } from "./fit.ts";
+import { TRAINING_VERSION } from "./version.ts";
+import { checkConfig, ExperimentConfig } from "./config.ts";
+
+/** What a run produced. Stored as JSON under its key. */
+export interface RunResult {
+  format: 1;
+  key: string;
+  config: ExperimentConfig;
+  /** {@link TRAINING_VERSION} when it ran. */
+  trainingVersion: number;
+  /** Before keys were versioned: a hash of the training modules' source (kept for provenance). */
+  codeHash?: string;
+  history: EpochRecord[];
+  stoppedEarly: boolean;
+  params: ParamCounts;
+  test: {
+    count: number;
+    loss: number;
+    accuracy: number;
+    /** confusion[true][predicted]. */
+    confusion: number[][];
+    /** Base64 of the true labels, predicted labels (bytes) and confidences (float32). */
+    labels: string;
+    predicted: string;
+    confidence: string;
+  };
+  timing: {
+    trainSeconds: number;
+    meanEpochSeconds: number;
+    imagesPerSecond: number;
+    inferenceImagesPerSecond: number;
+  };
+  backend: string;
+  versions: { tfjs: string; deno: string };
+  /** Epochs that came from a checkpoint rather than this process (0 when not resumed). */
+  resumedFromEpoch: number;
+  createdAt: string;
+  /** SHA-256 of the JSON of everything above. */
+  checksum: string;
+}
+
+/** Where results live: `FMNIST_RUNS_DIR`, default `data/runs/` in the repository. */
+export function runsDir(): string {
+  return Deno.env.get("FMNIST_RUNS_DIR") ?? `${REPO_ROOT}data/runs`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// keys
+
+/** JSON with object keys sorted, so equal configs hash equally. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const sha256 = (text: string | Uint8Array) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * The model's layer topology: every layer's class and configuration, without names (tfjs numbers layer
+ * names globally: conv2d_Conv2D7, ...). Editing one model's layers changes only its runs' keys.
+ */
+export function modelTopology(model: string): string {
+  const built = buildModel(model, 0);
+  const topology = stableStringify(built.layers.map((l) => {
+    const { name: _name, ...layerConfig } = l.getConfig();
+    return [l.getClassName(), layerConfig];
+  }));
+  built.dispose();
+  return topology;
+}
+
+/**
+ * The store key of a config: a readable prefix, then a hash of the config, the model's layer
+ * topology, the backend and {@link TRAINING_VERSION}. Source code is not in it: moving, reformatting or
+ * commenting code keeps every stored run; a change to what training computes bumps the version. The
+ * backend's speed-ups compute the same gradients (checked against the cpu backend in the backend tests),
+ * so they are not in it either: a run retrained after such a change differs in the last digits, like
+ * another machine's would, and the stored result stays the record of that config.
+ */
+export function runKey(config: ExperimentConfig, backend: string): { key: string } {
+  checkConfig(config);
+  const hash = sha256(stableStringify({
+    config,
+    topology: modelTopology(config.model),
+    trainingVersion: TRAINING_VERSION,
+    backend,
+  })).slice(0, 16);
+  return { key: `${config.model}.${config.profile}.s${config.seed}.${hash}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// atomic files, results and checkpoints
+
+/** The test-set labels, predictions and confidences of a result. */
+export function testPredictions(
+  result: RunResult,
+): { labels: Uint8Array; predicted: Uint8Array; confidence: Float32Array } {
+  const conf = fromBase64(result.test.confidence);
+  return {
+    labels: fromBase64(result.test.labels),
+    predicted: fromBase64(result.test.predicted),
+    confidence: new Float32Array(conf.buffer, conf.byteOffset, conf.length / 4),
+  };
+}
+
+/** A result with its checksum (SHA-256 of everything else) set. */
+export function withChecksum(result: Omit<RunResult, "checksum">): RunResult {
+  return { ...result, checksum: sha256(stableStringify(result)) };
+}
+
+/**
+ * Read a stored result, or null when there is none. A file that does not parse, fails its
+ * checksum, or belongs to another key is reported through `log` and treated as absent.
+ */
+export async function loadResult(
+  key: string,
+  dir = runsDir(),
+  log: (m: string) => unknown = notify,
+): Promise<RunResult | null> {
+  const path = `${dir}/${key}.json`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  try {
+    const { checksum, ...rest } = JSON.parse(text) as RunResult;
+    if (rest.format !== 1 || rest.key !== key) throw new Error("it belongs to another key or format");
+    if (sha256(stableStringify(rest)) !== checksum) throw new Error("checksum mismatch");
+    return { ...rest, checksum };
+  } catch (e) {
+    await log(`stored run ${path} is corrupt (${(e as Error).message}); it will be retrained`);
+    return null;
+  }
+}
+
+interface CheckpointState {
+  key: string;
+  /** The run's config, so a checkpoint can be checked and migrated on its own. */
+  config?: ExperimentConfig;
+  history: EpochRecord[];
+  weights: { shape: number[] }[];
+  optimizer: { name: string; shape: number[] }[];
+  /** Adam's bias-correction accumulators, restored exactly (tfjs recomputes them with pow otherwise). */
+  accBeta: number[] | null;
+  dataSha256: string;
+}
+
+export async function saveCheckpoint(
+  dir: string,
+  key: string,
+  config: ExperimentConfig,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  history: EpochRecord[],
+) {
+  const weights = model.getWeights();
+  const named = await optimizer.getWeights();
+  const tensors = [...weights, ...named.map((n) => n.tensor)];
+  const total = tensors.reduce((n, t) => n + t.size, 0);
+  const data = new Float32Array(total);
+  let offset = 0;
+  for (const t of tensors) {
+    data.set(t.dataSync() as Float32Array, offset);
+    offset += t.size;
+  }
+  const bytes = new Uint8Array(data.buffer);
+  const o = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  const state: CheckpointState = {
+    key,
+    config,
+    history,
+    weights: weights.map((w) => ({ shape: w.shape })),
+    optimizer: named.map((n) => ({ name: n.name, shape: n.tensor.shape })),
+    accBeta: o.accBeta1 && o.accBeta2 ? [o.accBeta1.dataSync()[0], o.accBeta2.dataSync()[0]] : null,
+    dataSha256: sha256(bytes),
+  };
+  await writeAtomically(`${dir}/${key}.ckpt.bin`, bytes);
+  await writeAtomically(`${dir}/${key}.ckpt.json`, JSON.stringify(state));
+}
+
+export async function loadCheckpoint(
+  dir: string,
+  key: string,
+  config: ExperimentConfig,
+  log: (m: string) => unknown,
+): Promise<{ model: tf.Sequential; optimizer: tf.Optimizer; history: EpochRecord[] } | null> {
+  let state: CheckpointState;
+  let bytes: Uint8Array;
+  try {
+    state = JSON.parse(await Deno.readTextFile(`${dir}/${key}.ckpt.json`));
+    bytes = await Deno.readFile(`${dir}/${key}.ckpt.bin`);
+  } catch {
+    return null;
+  }
+  if (state.key !== key || sha256(bytes) !== state.dataSha256) {
+    await log(`checkpoint of ${key} does not match its data (interrupted while writing?); starting over`);
+    return null;
+  }
+  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  let offset = 0;
+  const next = (shape: number[]) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(data.slice(offset, offset + size), shape);
+    offset += size;
+    return t;
+  };
+  const model = buildModel(config.model, config.seed);
+  const weights = state.weights.map((w) => next(w.shape));
+  model.setWeights(weights);
+  tf.dispose(weights);
+  const optimizer = makeOptimizer(config.optimizer, config.learningRate);
+  const named = state.optimizer.map((o) => ({ name: o.name, tensor: next(o.shape) }));
+  await optimizer.setWeights(named);
+  tf.dispose(named.map((n) => n.tensor));
+  if (state.accBeta) {
+    const o = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    o.accBeta1.assign(tf.scalar(state.accBeta[0]));
+    o.accBeta2.assign(tf.scalar(state.accBeta[1]));
+  }
+  return { model, optimizer, history: state.history };
+}
+
+export async function removeCheckpoint(dir: string, key: string) {
+  for (const ext of ["ckpt.json", "ckpt.bin"]) await Deno.remove(`${dir}/${key}.${ext}`).catch(() => {});
+}

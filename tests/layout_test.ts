@@ -1,0 +1,108 @@
+/**
+ * The library's floor plan, checked: folders by concern in the order data flows, each module importing
+ * only from its own folder or a lower one; tools apart; modules small; one import per notebook.
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+/** Layers, bottom first. Root modules (errors.ts, kernel.ts) sit below them all; mod.ts on top. */
+const LAYERS = ["data", "backend", "models", "training", "analysis", "presentation", "tools"];
+
+async function libFiles(dir = "lib"): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
+    if (entry.isDirectory) files.push(...await libFiles(`${dir}/${entry.name}`));
+    else if (entry.name.endsWith(".ts")) files.push(`${dir}/${entry.name}`);
+  }
+  return files.sort();
+}
+
+/** The layer of a lib path: its folder's index, -1 for the root basics, Infinity for lib/mod.ts. */
+function layer(path: string): number {
+  const parts = path.split("/");
+  if (parts.length === 2) return parts[1] === "mod.ts" ? Infinity : -1;
+  return LAYERS.indexOf(parts[1]);
+}
+
+function localImports(path: string, text: string): string[] {
+  const specs = [...text.matchAll(/(?:import|export)[^"';]*?from\s*"(\.{1,2}\/[^"]+)"/g)].map((m) => m[1]);
+  return specs.map((s) => new URL(s, `file:///${path}`).pathname.slice(1));
+}
+
+Deno.test("every lib module imports only from its own folder or a lower layer; nothing imports tools/", async () => {
+  const wrong: string[] = [];
+  for (const path of await libFiles()) {
+    const text = await Deno.readTextFile(`${ROOT}${path}`);
+    for (const target of localImports(path, text)) {
+      const from = layer(path), to = layer(target);
+      if (to === LAYERS.indexOf("tools") && from !== to) wrong.push(`${path} imports the tool ${target}`);
+      else if (to > from) wrong.push(`${path} imports ${target}, a higher layer`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+Deno.test("every folder has an entry module that says what it holds; lib/mod.ts exports every folder but tools", async () => {
+  const mod = await Deno.readTextFile(`${ROOT}lib/mod.ts`);
+  for (const folder of LAYERS) {
+    if (folder === "tools") {
+      assert.doesNotMatch(mod, /from "\.\/tools\//);
+      continue;
+    }
+    const entry = await Deno.readTextFile(`${ROOT}lib/${folder}/mod.ts`);
+    assert.match(
+      entry,
+      /^\/\*\*\n \* \w/,
+      `lib/${folder}/mod.ts starts with a comment describing the folder`,
+    );
+    assert.match(mod, new RegExp(`export \\* from "\\./${folder}/mod\\.ts"`));
+  }
+});
+
+Deno.test("no library module is longer than about 400 lines", async () => {
+  const long: string[] = [];
+  for (const path of await libFiles()) {
+    const lines = (await Deno.readTextFile(`${ROOT}${path}`)).split("\n").length;
+    if (lines > 430) long.push(`${path}: ${lines} lines`);
+  }
+  assert.deepEqual(long, []);
+});
+
+Deno.test("every notebook's first code cell imports the library with one import statement from lib/mod.ts", async () => {
+  for await (const entry of Deno.readDir(`${ROOT}notebooks`)) {
+    if (!entry.name.endsWith(".ipynb")) continue;
+    const nb = JSON.parse(await Deno.readTextFile(`${ROOT}notebooks/${entry.name}`));
+    const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code")
+      .map((c: { source: string[] }) => c.source.join(""));
+    const imports = code.flatMap((s: string) => [...s.matchAll(/^import\b[^;]*;/gm)].map((m) => m[0]));
+    assert.equal(
+      imports.length,
+      1,
+      `${entry.name}: ${imports.length} import statements: ${imports.join(" | ")}`,
+    );
+    assert.match(imports[0], /from "\.\.\/lib\/mod\.ts";$/, entry.name);
+    assert.ok(code[0].includes(imports[0]), `${entry.name}: the import is in the first code cell`);
+  }
+});
+
+Deno.test("tests follow the layout: each test file is named after a module or folder of lib/", async () => {
+  const modules = new Set((await libFiles()).map((p) => p.replace(/^lib\//, "").replace(/\.ts$/, "")));
+  const folders = new Set(LAYERS);
+  const strays: string[] = [];
+  async function walk(dir: string) {
+    for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
+      if (entry.isDirectory) await walk(`${dir}/${entry.name}`);
+      else if (entry.name.endsWith("_test.ts")) {
+        const name = `${dir}/${entry.name}`.replace(/^tests\//, "").replace(/_test\.ts$/, "");
+        const folder = name.split("/")[0];
+        if (
+          !modules.has(name) && !(folders.has(folder) && name === `${folder}/${folder}`) && name !== "layout"
+        ) {
+          strays.push(`${dir}/${entry.name}`);
+        }
+      }
+    }
+  }
+  await walk("tests");
+  assert.deepEqual(strays, []);
+});

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/select.ts";
+import { buildModel, countParams, MODELS, modelSpec } from "../../lib/models/registry.ts";
+
+await initBackend();
+
+// Counts computed by hand from each paper's layer list (weights + biases per layer):
+const HAND_COUNTS: Record<string, [number, number]> = {
+  "002-ann": [784 * 64 + 64 + 64 * 128 + 128 + 128 * 10 + 10, 0], // 59,850
+  "002-model1": [16 * 32 + 32 + 12 * 12 * 32 * 128 + 128 + 1290, 0], // 591,786
+  "002-model2": [16 * 32 + 32 + 12 * 12 * 32 * 128 + 128 + 1290, 0], // the same: strides [1, 1] are the default
+  "002-model2-stride2": [544 + 6 * 6 * 32 * 128 + 128 + 1290, 0], // 149,418
+  "002-model3": [544 + 16 * 32 * 64 + 64 + 4 * 4 * 64 * 128 + 128 + 1290, 0], // 165,866
+  "000-three-block": [320 + 18496 + 73856 + 128 * 128 + 128 + 1290, 0], // 110,474
+  "001-basic": [640 + 1384576 + 1290, 0], // 1,386,506 (Table 2)
+  "001-enhanced": [320 + 18496 + 73856 + 2 * (32 + 64 + 128) + 295168 + 32896 + 1290, 2 * (32 + 64 + 128)], // Table 3
+  "003-baseline": [640 + 36928 + 73856 + 147584 + 2048 * 256 + 256 + 2570, 0], // 786,122
+  "003-enhanced": [640 + 2 * 64 + 73856 + 2 * 128 + 5 * 5 * 128 * 256 + 256 + 2570, 2 * (64 + 128)],
+  "004-tinyvgg": [100 + 3 * 910 + 490 * 10 + 10, 0], // 7,740
+  "004-ann": [784 * 128 + 128 + 1290, 0], // 101,770
+};
+
+Deno.test("every registered model builds with the parameter counts computed by hand", () => {
+  assert.deepEqual(Object.keys(MODELS).sort(), Object.keys(HAND_COUNTS).sort());
+  for (const [name, [trainable, nonTrainable]] of Object.entries(HAND_COUNTS)) {
+    const model = buildModel(name);
+    const counts = countParams(model);
+    assert.deepEqual(counts, { trainable, nonTrainable, total: trainable + nonTrainable }, name);
+    assert.deepEqual(MODELS[name].counts, counts, `${name}: the registry records the built counts`);
+    assert.deepEqual(model.outputs[0].shape, [null, 10], name);
+    model.dispose();
+  }
+});
+
+Deno.test("the counts papers state: Awasthi & Soni 2024's agree; Abdul Aziz & Sayed's ~98K and 65,354 do not", () => {
+  assert.equal(countParams(buildModel("001-basic")).trainable, 1386506);
+  const enhanced = countParams(buildModel("001-enhanced"));
+  assert.equal(enhanced.trainable, 422474);
+  assert.equal(enhanced.nonTrainable, 448);
+  const spec = modelSpec("000-three-block");
+  assert.equal(spec.stated?.agrees, false);
+  assert.notEqual(spec.counts.trainable, 98000);
+  assert.notEqual(spec.counts.trainable, 65354);
+  assert.equal(spec.counts.trainable, 110474);
+});
+
+Deno.test("Sivakumar et al.'s Model 2 is Model 1: same layers, same output for the same weights", () => {
+  const m1 = buildModel("002-model1", 3);
+  const m2 = buildModel("002-model2", 3);
+  const strip = (m: tf.LayersModel) => m.layers.map((l) => ({ ...l.getConfig(), name: "" }));
+  assert.deepEqual(strip(m1), strip(m2));
+  const x = tf.randomUniform([2, 28, 28, 1], 0, 1, "float32", 5);
+  const d = tf.abs(tf.sub(m1.predict(x) as tf.Tensor, m2.predict(x) as tf.Tensor)).max().dataSync()[0];
+  assert.equal(d, 0);
+});
+
+Deno.test("buildModel is seeded: same seed same weights, different seed different weights", () => {
+  const w = (seed: number) => buildModel("004-tinyvgg", seed).getWeights()[0].dataSync();
+  assert.deepEqual(w(1), w(1));
+  assert.notDeepEqual(w(1), w(2));
+  // PyTorch init: uniform within +-1/sqrt(fan_in) = 1/3 for the first 3x3x1 convolution.
+  const first = w(1);
+  assert.ok(first.every((v) => Math.abs(v) <= 1 / 3 + 1e-6));
+  assert.throws(() => buildModel("nope"), /unknown model "nope". Registered: 002-ann/);
+});
+
+Deno.test("Abdul Aziz & Sayed's 65,354 is the count of a 32-64-64 network, and 0.26 MB its float32 weights", () => {
+  const conv = (filters: number, first = false) =>
+    tf.layers.conv2d({
+      filters,
+      kernelSize: 3,
+      activation: "relu",
+      ...(first ? { inputShape: [28, 28, 1] } : {}),
+    });
+  const pool = () => tf.layers.maxPooling2d({ poolSize: 2 });
+  const variant = tf.sequential({
+    layers: [
+      conv(32, true),
+      pool(),
+      conv(64),
+      pool(),
+      conv(64),
+      pool(),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dense({ units: 10, activation: "softmax" }),
+    ],
+  });
+  assert.equal(countParams(variant).total, 65354);
+  assert.equal(((65354 * 4) / 1e6).toFixed(2), "0.26");
+  assert.equal(((countParams(buildModel("000-three-block")).total * 4) / 1e6).toFixed(2), "0.44");
+});

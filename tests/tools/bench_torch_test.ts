@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { runTorch } from "../../lib/tools/bench_torch.ts";
+import { MODELS } from "../../lib/models/registry.ts";
+
+const python = Deno.env.get("FMNIST_PYTHON") ?? "/usr/bin/python3";
+const hasTorch = await new Deno.Command(python, {
+  args: ["-c", "import torch"],
+  stdout: "null",
+  stderr: "null",
+})
+  .output().then((r) => r.success, () => false);
+
+Deno.test({
+  name:
+    "PyTorch reference: every registered model, built from our layer list, has our trainable parameter count",
+  ignore: !hasTorch, // optional dependency: the bench runs without it
+  async fn() {
+    const protocol = { warmupBatches: 0, batches: 1, inferWarmup: 0, inferBatches: 0, profileBatches: 0 };
+    const models = Object.keys(MODELS);
+    const result = await runTorch(models, protocol);
+    assert.equal(result.error, undefined);
+    for (const model of models) {
+      assert.equal(result.params.get(model), MODELS[model].counts.trainable, model);
+      assert.ok((result.seconds.get(model) ?? 0) > 0, model);
+    }
+  },
+});
+
+Deno.test("PyTorch reference: without Python or PyTorch the bench says how to install it instead of failing", async () => {
+  const protocol = { warmupBatches: 0, batches: 1, inferWarmup: 0, inferBatches: 0, profileBatches: 0 };
+  const result = await runTorch(["002-ann"], protocol, "/nonexistent/python3");
+  assert.equal(result.seconds.size, 0);
+  assert.match(result.error ?? "", /Fix: sudo apt-get install python3-torch/);
+});

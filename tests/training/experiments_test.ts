@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { experiment, RECIPES, SMOKE_LIMITS } from "../../lib/training/experiments.ts";
+import { MODELS } from "../../lib/models/registry.ts";
+import { checkConfig } from "../../lib/training/config.ts";
+
+Deno.test("paper profile uses each paper's own split, batch size, optimizer and epochs", () => {
+  const p001 = experiment("001-enhanced", "paper");
+  assert.deepEqual([p001.split, p001.validationFraction, p001.batchSize, p001.epochs], [
+    "official",
+    0.2,
+    512,
+    100,
+  ]);
+  const p004 = experiment("004-tinyvgg", "paper");
+  assert.deepEqual([p004.optimizer, p004.learningRate, p004.batchSize, p004.epochs], ["sgd", 0.1, 32, 3]);
+  const p000 = experiment("000-three-block", "paper");
+  assert.deepEqual([p000.optimizer, p000.learningRate, p000.epochs], ["adam", 1e-3, 10]);
+  assert.equal(experiment("002-model3", "paper").split, "602020");
+  assert.equal(p001.trainLimit, null);
+});
+
+Deno.test("quick trims epochs only; smoke runs one epoch on small stratified slices", () => {
+  for (const name of Object.keys(RECIPES)) {
+    const paper = experiment(name, "paper");
+    const quick = experiment(name, "quick");
+    const smoke = experiment(name, "smoke");
+    assert.ok(quick.epochs <= paper.epochs, name);
+    assert.deepEqual({ ...quick, epochs: 0, profile: "x" }, { ...paper, epochs: 0, profile: "x" }, name);
+    assert.equal(smoke.epochs, 1);
+    assert.deepEqual([smoke.trainLimit, smoke.evalLimit, smoke.stratify], [
+      SMOKE_LIMITS.train,
+      SMOKE_LIMITS.eval,
+      true,
+    ]);
+    assert.ok(MODELS[name], `${name} is a registered model`);
+    checkConfig(paper);
+  }
+});
+
+Deno.test("overrides apply, and unknown experiments are refused with the known names", () => {
+  assert.equal(experiment("002-ann", "quick", { seed: 7 }).seed, 7);
+  assert.throws(() => experiment("nope", "quick"), /unknown experiment "nope". Known: 002-ann/);
+});

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/backend/select.ts";
+import { loadFashionMnist } from "../../lib/data/fashion_mnist.ts";
+import { buildModel } from "../../lib/models/registry.ts";
+import { sample } from "../../lib/data/splits.ts";
+import { type EpochRecord, evaluate, fit, shouldStop, type TrainOptions } from "../../lib/training/fit.ts";
+
+await initBackend();
+const data = await loadFashionMnist();
+const train = sample(data.train, 640, { seed: 3, stratify: true });
+const validation = sample(data.test, 200, { seed: 3, stratify: true });
+const base: TrainOptions = {
+  epochs: 3,
+  batchSize: 32,
+  optimizer: "adam",
+  learningRate: 1e-3,
+  loss: "crossEntropy",
+  seed: 5,
+  quiet: true,
+};
+const rows = (h: EpochRecord[]) => h.map((r) => [r.loss, r.accuracy, r.valLoss, r.valAccuracy]);
+
+Deno.test("fit is deterministic per seed (dropout included) and the loss falls", async () => {
+  const run = async (seed: number) =>
+    rows((await fit(buildModel("002-model3", 1), "softmax", train, validation, { ...base, seed })).history);
+  const a = await run(5);
+  assert.deepEqual(await run(5), a);
+  assert.notDeepEqual(await run(6), a);
+  assert.ok(a[2][0]! < a[0][0]! * 0.8, `loss ${a[0][0]} -> ${a[2][0]}`);
+});
+
+Deno.test("accuracy is counted per sample, and history records rate, time and throughput", async () => {
+  const { history } = await fit(buildModel("002-ann", 1), "softmax", train, validation, {
+    ...base,
+    epochs: 2,
+  });
+  for (const h of history) {
+    const correct = h.accuracy * train.count;
+    assert.ok(
+      Math.abs(correct - Math.round(correct)) < 1e-9,
+      `accuracy ${h.accuracy} is a count / ${train.count}`,
+    );
+    const valCorrect = h.valAccuracy! * validation.count;
+    assert.ok(Math.abs(valCorrect - Math.round(valCorrect)) < 1e-9);
+    assert.equal(h.learningRate, 1e-3);
+    assert.ok(h.seconds > 0 && Math.abs(h.imagesPerSecond - train.count / h.seconds) < 1e-6);
+  }
+});
+
+Deno.test("evaluate agrees with its own probabilities", () => {
+  const model = buildModel("004-tinyvgg", 2);
+  const result = evaluate(model, "logits", validation, "crossEntropy");
+  let correct = 0;
+  for (let i = 0; i < validation.count; i++) {
+    const p = Array.from(result.probabilities.subarray(i * 10, i * 10 + 10));
+    assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-4, "softmax of logits sums to 1");
+    if (p.indexOf(Math.max(...p)) === validation.labels[i]) correct++;
+  }
+  assert.equal(result.accuracy, correct / validation.count);
+});
+
+Deno.test("schedule hook sets each epoch's learning rate; early stopping ends a run that stopped improving", async () => {
+  const scheduled = await fit(buildModel("002-ann", 1), "softmax", train, null, {
+    ...base,
+    schedule: (epoch, lr) => lr / 10 ** epoch,
+  });
+  assert.deepEqual(scheduled.history.map((h) => h.learningRate), [1e-3, 1e-4, 1e-5]);
+  // A learning rate too small to change any prediction: validation accuracy never improves.
+  const stalled = await fit(buildModel("002-ann", 1), "softmax", train, validation, {
+    ...base,
+    epochs: 6,
+    learningRate: 1e-12,
+    earlyStopping: { monitor: "valAccuracy", patience: 2 },
+  });
+  assert.equal(stalled.history.length, 3);
+  assert.equal(stalled.stoppedEarly, true);
+});
+
+Deno.test("shouldStop on hand-made histories", () => {
+  const h = (vals: number[]) =>
+    vals.map((v, i) => ({ valLoss: v, valAccuracy: 1 - v, epoch: i + 1 }) as EpochRecord);
+  const rule = { earlyStopping: { monitor: "valLoss" as const, patience: 2 } };
+  assert.equal(shouldStop(h([0.5, 0.4, 0.3]), rule), false);
+  assert.equal(shouldStop(h([0.5, 0.4, 0.45, 0.41]), rule), true);
+  assert.equal(shouldStop(h([0.5, 0.4, 0.45]), rule), false);
+  assert.equal(shouldStop(h([0.5, 0.4, 0.45]), {}), false);
+});
+
+Deno.test("memory stays flat across epochs: no tensor leaks in training", async () => {
+  const counts: number[] = [];
+  await fit(buildModel("001-enhanced", 1), "softmax", train, validation, { ...base, epochs: 3 }, {
+    onEpochEnd: () => {
+      counts.push(tf.memory().numTensors);
+    },
+  });
+  assert.equal(counts[2], counts[1], `tensors after epochs: ${counts.join(", ")}`);
+});
+
+Deno.test("bad options are refused with the field named", async () => {
+  const model = buildModel("002-ann", 1);
+  await assert.rejects(
+    fit(model, "softmax", train, null, { ...base, epochs: 0 }),
+    /epochs must be a positive integer/,
+  );
+  await assert.rejects(fit(model, "softmax", train, null, { ...base, batchSize: 1.5 }), /batch size/);
+});
