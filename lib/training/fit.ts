@@ -229,7 +229,9 @@ export async function fit(
       }, true);
       if (epoch === epochs - 1 || stoppedEarly) {
         await progress.finish(
-          `${history.length} epochs${stoppedEarly && history.length < epochs ? " (stopped early)" : ""} · ` +
+          `${history.length} epoch${history.length === 1 ? "" : "s"}${
+            stoppedEarly && history.length < epochs ? " (stopped early)" : ""
+          } · ` +
             `loss ${last.loss.toFixed(3)} · acc ${(100 * last.accuracy).toFixed(1)}%${v}`,
         );
       }
