@@ -7,7 +7,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { Attrs, GradMap, isAllOnes, Pad, padOrCrop, Pair, splitPhases, toPair } from "./gradient_helpers.ts";
+import {
+  type Attrs,
+  type GradMap,
+  isAllOnes,
+  type Pad,
+  padOrCrop,
+  type Pair,
+  splitPhases,
+  toPair,
+} from "./gradient_helpers.ts";
 
 // ---------------------------------------------------------------------------
 // Conv2D

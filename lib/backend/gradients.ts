@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { FastGrad, GradFunc } from "./gradient_helpers.ts";
+import { type FastGrad, type GradFunc } from "./gradient_helpers.ts";
 import { replaceIdentityKernel, replaceReductionKernel } from "./kernels.ts";
 import { conv2dFilterGrad, convGeometry, fastConv2DGrad } from "./conv_gradients.ts";
 import { fastBatchMatMulGrad, fastBatchNormGrad, fastMaxPoolGrad } from "./layer_gradients.ts";

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { Attrs, GradMap, mergePhases, padOrCrop, splitPhases, toPair } from "./gradient_helpers.ts";
+import { type Attrs, type GradMap, mergePhases, padOrCrop, splitPhases, toPair } from "./gradient_helpers.ts";
 
 // ---------------------------------------------------------------------------
 // FusedBatchNorm

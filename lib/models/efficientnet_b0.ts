@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { applyLayer, checkOptions, correctPad, ReferenceModelOptions, Sym } from "./reference.ts";
+import { applyLayer, checkOptions, correctPad, type ReferenceModelOptions, type Sym } from "./reference.ts";
 
 // ---------------------------------------------------------------------------
 // EfficientNet-B0

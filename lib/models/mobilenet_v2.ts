@@ -5,7 +5,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { applyLayer, channels, checkOptions, correctPad, ReferenceModelOptions, Sym } from "./reference.ts";
+import {
+  applyLayer,
+  channels,
+  checkOptions,
+  correctPad,
+  type ReferenceModelOptions,
+  type Sym,
+} from "./reference.ts";
 
 // ---------------------------------------------------------------------------
 // MobileNetV2

@@ -28,24 +28,24 @@ import {
   DEFAULT_PROTOCOL,
   EPOCH_IMAGES,
   INFER_BATCH,
-  Job,
+  type Job,
   LEARNING_RATE,
   measure,
-  Probe,
+  type Probe,
   probe,
-  Protocol,
+  type Protocol,
   RESULT_MARK,
   runChild,
   TRAIN_BATCH,
 } from "./bench_measure.ts";
-import { runTorch, TORCH_PYTHON, TORCH_SCRIPT, TorchResult } from "./bench_torch.ts";
+import { runTorch, TORCH_PYTHON, TORCH_SCRIPT, type TorchResult } from "./bench_torch.ts";
 import {
   backendLabel,
   countParamsOf,
   cpuModel,
   loadAverage,
   protocolText,
-  Row,
+  type Row,
   speedFigure,
   table,
 } from "./bench_report.ts";

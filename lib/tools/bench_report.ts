@@ -7,7 +7,7 @@ import * as Plot from "@observablehq/plot";
 import { figure, plotSvg } from "../presentation/plots.ts";
 import { type BackendName } from "../backend/select.ts";
 import { MODELS } from "../models/registry.ts";
-import { Measurement, Protocol } from "./bench_measure.ts";
+import { type Measurement, type Protocol } from "./bench_measure.ts";
 
 /** One table row: a measurement, or why there is none, plus the PyTorch time if it maps. */
 export interface Row {

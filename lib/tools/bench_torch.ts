@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { initBackend } from "../backend/select.ts";
 import { buildModel } from "../models/registry.ts";
-import { LEARNING_RATE, Protocol, TRAIN_BATCH } from "./bench_measure.ts";
+import { LEARNING_RATE, type Protocol, TRAIN_BATCH } from "./bench_measure.ts";
 
 /**
  * The PyTorch reference script (ours, optional) and the interpreter that runs it: the one Jupyter

@@ -1,7 +1,7 @@
 /**
- * Experiments as plain configs, and a store of their results: keyed by the config, the model's
- * layers, the backend and the training version (see {@link runKey}), written atomically, verified on load (a corrupt entry is retrained, never
- * used), and resumable from the last completed epoch after an interruption.
+ * Running an experiment: the data a config asks for, training with a checkpoint after every epoch
+ * (a killed run resumes from its last completed epoch and ends as an uninterrupted one would), and the
+ * result written to the run store (`store.ts`), or the stored result when this config has run before.
  *
  * ```sh
  * deno run -A lib/training/runs.ts '{"model":"004-tinyvgg", ...}'   # run one config (JSON) from a shell
@@ -19,13 +19,13 @@ import { buildModel, countParams, modelSpec } from "../models/registry.ts";
 import { sample, split602020, trainValidationSplit } from "../data/splits.ts";
 import { evaluate, fit } from "./fit.ts";
 import { TRAINING_VERSION } from "./version.ts";
-import { ExperimentConfig } from "./config.ts";
+import { type ExperimentConfig } from "./config.ts";
 import {
   loadCheckpoint,
   loadResult,
   removeCheckpoint,
   runKey,
-  RunResult,
+  type RunResult,
   runsDir,
   saveCheckpoint,
   withChecksum,

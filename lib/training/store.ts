@@ -14,7 +14,7 @@ import { buildModel, type ParamCounts } from "../models/registry.ts";
 import { REPO_ROOT } from "./profile.ts";
 import { type EpochRecord } from "./fit.ts";
 import { TRAINING_VERSION } from "./version.ts";
-import { checkConfig, ExperimentConfig } from "./config.ts";
+import { checkConfig, type ExperimentConfig } from "./config.ts";
 
 /** What a run produced. Stored as JSON under its key. */
 export interface RunResult {
