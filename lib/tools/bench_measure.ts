@@ -159,8 +159,9 @@ export async function measure(job: Job): Promise<Measurement> {
     seed: SEED,
     quiet: true,
     // A no-op batch transform: fit calls it before every training batch, so RSS is sampled there.
-    transform: () => {
+    transform: (images) => {
       memory.sample();
+      return images;
     },
   };
   if (warmSet.count > 0) await fit(model, output, warmSet, null, options, { optimizer });

@@ -4,6 +4,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { augmentationNamed } from "../data/augment.ts";
 import { type LossName, type OptimizerName } from "./losses.ts";
 import { modelSpec } from "../models/registry.ts";
 import { type Profile } from "./profile.ts";
@@ -48,11 +49,7 @@ export function checkConfig(config: ExperimentConfig): void {
   if (!(config.validationFraction >= 0 && config.validationFraction < 1)) {
     throw new UserError(`validationFraction must be in [0, 1), got ${config.validationFraction}`);
   }
-  if (config.augmentation !== null) {
-    throw new UserError(
-      `augmentation "${config.augmentation}" is not available yet. Fix: set augmentation to null`,
-    );
-  }
+  if (config.augmentation !== null) augmentationNamed(config.augmentation);
   if (config.earlyStopping && config.validationFraction === 0 && config.split === "official") {
     throw new UserError("early stopping needs a validation set. Fix: set validationFraction > 0");
   }

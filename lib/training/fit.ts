@@ -15,8 +15,11 @@ import { Progress } from "./progress.ts";
 import { deriveSeed, withSeededRandom } from "../data/random.ts";
 import { permutation, seededRandom } from "../data/splits.ts";
 
-/** Changes a batch of images in place (pixels in [0, 1], NHWC, `count` images), e.g. augmentation. */
-export type BatchTransform = (pixels: Float32Array, count: number, random: () => number) => void;
+/**
+ * Changes a training batch (NHWC, pixels in [0, 1]), e.g. augmentation: returns the new batch (or the
+ * same tensor), drawing its randomness from `random`.
+ */
+export type BatchTransform = (images: tf.Tensor4D, random: () => number) => tf.Tensor4D;
 
 /** How to train. */
 export interface TrainOptions {
@@ -77,8 +80,13 @@ export function batchTensors(
     for (let p = 0; p < PIXELS; p++) pixels[k * PIXELS + p] = subset.images[offset + p] / 255;
     labels[k] = subset.labels[i];
   }
-  if (transform) transform(pixels, n, random ?? Math.random);
-  return { xs: tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]), ys: tf.tensor1d(labels, "int32") };
+  let xs = tf.tensor4d(pixels, [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+  if (transform) {
+    const changed = transform(xs, random ?? Math.random);
+    if (changed !== xs) xs.dispose();
+    xs = changed;
+  }
+  return { xs, ys: tf.tensor1d(labels, "int32") };
 }
 
 function setLearningRate(optimizer: tf.Optimizer, rate: number): void {

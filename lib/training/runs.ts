@@ -18,6 +18,7 @@ import { type FashionMnist, loadFashionMnist, type Subset } from "../data/fashio
 import { buildModel, countParams, modelSpec } from "../models/registry.ts";
 import { sample, split602020, trainValidationSplit } from "../data/splits.ts";
 import { evaluate, fit } from "./fit.ts";
+import { augmentationNamed, augmentBatch } from "../data/augment.ts";
 import { TRAINING_VERSION } from "./version.ts";
 import { type ExperimentConfig } from "./config.ts";
 import {
@@ -113,6 +114,9 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     loss: config.loss,
     seed: config.seed,
     earlyStopping: config.earlyStopping ?? undefined,
+    transform: config.augmentation === null
+      ? undefined
+      : (images, random) => augmentBatch(images, augmentationNamed(config.augmentation!), random),
     progressTitle: `${config.model} (${config.profile}, seed ${config.seed})`,
     quiet: options.quiet,
   }, {
