@@ -12,3 +12,4 @@ export * from "./claims.ts";
 export * from "./deployment.ts";
 export * from "./measurements.ts";
 export * from "./papers.ts";
+export * from "./catalogue.ts";
