@@ -106,7 +106,7 @@ for (const backend of ["wasm", "cpu"] as const) {
       }`;
     assert.ok(pinned && pinned.length === measured.length, `no golden values for this version. ${hint}`);
     measured.forEach((value, i) => {
-      const tolerance = 1e-6 * Math.max(1, Math.abs(pinned[i]));
+      const tolerance = 1e-5 * Math.max(1, Math.abs(pinned[i])); // float noise is ~1e-7; real changes are far above
       assert.ok(
         Math.abs(value - pinned[i]) <= tolerance,
         `loss ${i} is ${value}, pinned ${pinned[i]}: what training computes changed. ${hint}`,
