@@ -46,3 +46,41 @@ Deno.test("a sweep over two workers stores every config once and leaves no claim
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("shards run apart (as a job array would, each with its own store) merge by copying, and train nothing twice", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const configs = [1, 2, 3, 4, 5, 6].map((seed) =>
+      experiment("002-ann", "smoke", { seed, trainLimit: 200, evalLimit: 100, epochs: 1 })
+    );
+    const list = `${root}/configs.json`;
+    await Deno.writeTextFile(list, JSON.stringify(configs));
+    const sweep = new URL("../../lib/training/sweep.ts", import.meta.url).pathname;
+    // What each task of `sbatch --array=0-2` (or each `parallel` job) runs: its shard, into its own store.
+    await Promise.all([0, 1, 2].map(async (index) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", sweep, list, "--shard", `${index}/3`, "--workers", "1"],
+        env: { FMNIST_RUNS_DIR: `${root}/shard-${index}`, CI: "1", FMNIST_WASM_THREADS: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    }));
+    const merged = `${root}/merged`;
+    await Deno.mkdir(merged);
+    let copied = 0;
+    for (const index of [0, 1, 2]) {
+      for await (const entry of Deno.readDir(`${root}/shard-${index}`)) {
+        await Deno.copyFile(`${root}/shard-${index}/${entry.name}`, `${merged}/${entry.name}`);
+        copied++;
+      }
+    }
+    assert.equal(copied, 6, "each config trained in exactly one shard");
+    const t0 = performance.now();
+    const results = await runSweep(configs, { workers: 1, dir: merged, log: () => {} });
+    assert.deepEqual(results.map((r) => r.config.seed), [1, 2, 3, 4, 5, 6]);
+    assert.ok(performance.now() - t0 < 30_000, "the merged store answers without training");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
