@@ -13,3 +13,4 @@ export * from "./deployment.ts";
 export * from "./measurements.ts";
 export * from "./papers.ts";
 export * from "./catalogue.ts";
+export * from "./rulebook.ts";
