@@ -118,3 +118,20 @@ Deno.test("EDA statistics: class balance, pixel histogram and class means on a h
   assert.equal(means[2][1], 255 / 2);
   assert.equal(means[7][0], 0);
 });
+
+Deno.test("augmentationFigure: each class's image and 8 augmentations of it, the same for the same seed", async () => {
+  const { initBackend } = await import("../../lib/backend/select.ts");
+  const { augmentationFigure } = await import("../../lib/presentation/charts.ts");
+  await initBackend();
+  const count = 20;
+  const images = Uint8Array.from({ length: count * PIXELS }, (_, k) => (k * 31) % 256);
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
+  const svg = augmentationFigure({ images, labels, count }, "band2024", 3);
+  assert.equal((svg.match(/<image/g) ?? []).length, 10 * 9);
+  assert.equal(augmentationFigure({ images, labels, count }, "band2024", 3), svg);
+  assert.notEqual(augmentationFigure({ images, labels, count }, "band2024", 4), svg);
+  assert.throws(
+    () => augmentationFigure({ images, labels: new Uint8Array(count), count }, "band2024"),
+    /every class/,
+  );
+});
