@@ -3,7 +3,13 @@ import * as tf from "@tensorflow/tfjs";
 import * as dfd from "danfojs-node";
 import { initBackend } from "../../lib/backend/select.ts";
 import { PIXELS, type Subset } from "../../lib/data/fashion_mnist.ts";
-import { KAGGLE_COLUMNS, readKaggleCsv, writeKaggleCsv } from "../../lib/data/csv.ts";
+import {
+  ensureKaggleCsv,
+  KAGGLE_COLUMNS,
+  kaggleCsvText,
+  readKaggleCsv,
+  writeKaggleCsv,
+} from "../../lib/data/csv.ts";
 
 function randomSubset(count: number): Subset {
   const images = Uint8Array.from({ length: count * PIXELS }, (_, i) => (i * 7919) % 256);
@@ -72,4 +78,40 @@ Deno.test("danfojs and tfjs 4 work side by side on our backend", async () => {
   assert.ok(loss[loss.length - 1] < loss[0] / 5, `loss fell from ${loss[0]} to ${loss[loss.length - 1]}`);
   tf.dispose([xs, ys]);
   model.dispose();
+});
+
+Deno.test("Kaggle CSV: a truncated last row and a non-numeric value name the file, the row and the column", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/bad.csv`;
+    const good = kaggleCsvText(randomSubset(3)).trimEnd().split("\n");
+    await Deno.writeTextFile(path, [...good, good[3].split(",").slice(0, 500).join(",")].join("\n") + "\n");
+    await assert.rejects(readKaggleCsv(path), /bad\.csv: row 4, column pixel500/);
+    const cells = good[2].split(",");
+    cells[10] = "ten";
+    await Deno.writeTextFile(path, [good[0], good[1], cells.join(",")].join("\n") + "\n");
+    await assert.rejects(readKaggleCsv(path), /bad\.csv: row 2, column pixel10 holds "ten"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ensureKaggleCsv writes the two files once, atomically, and says which it wrote", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = { train: randomSubset(40), test: randomSubset(10), sources: [] };
+    const first = await ensureKaggleCsv(data, dir);
+    assert.deepEqual(first.written, [first.train, first.test]);
+    assert.ok(
+      first.train.endsWith("fashion-mnist_train.csv") && first.test.endsWith("fashion-mnist_test.csv"),
+    );
+    const again = await ensureKaggleCsv(data, dir);
+    assert.deepEqual(again.written, [], "present files are not written again");
+    const back = await readKaggleCsv(first.test);
+    assert.deepEqual(Array.from(back.labels), Array.from(data.test.labels));
+    const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assert.deepEqual(left, ["fashion-mnist_test.csv", "fashion-mnist_train.csv"], "no temporary file left");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
