@@ -1,14 +1,14 @@
 /**
- * Tests for lib/models/reference_common.ts: the randomly initialised MobileNetV2 and EfficientNet-B0 rebuilds must
+ * Tests for lib/models/reference.ts: the randomly initialised MobileNetV2 and EfficientNet-B0 rebuilds must
  * have exactly the parameter counts Keras Applications reports (total, trainable, non-trainable), a
  * 7x7 final feature map for 224x224 inputs, a [null, classes] softmax output, and honour the
  * `classes` / `inputSize` options. Kept cheap: builds models, counts weights, one tiny forward pass.
  *
- * Run: deno test -A tests/reference_models_test.ts
+ * Run: deno test -A tests/models/reference_test.ts
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { efficientNetB0 } from "../../lib/models/efficientnet_b0.ts";
+import { efficientNetB0 } from "../../lib/models/efficientnet.ts";
 import { mobileNetV2 } from "../../lib/models/mobilenet_v2.ts";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
 
@@ -39,7 +39,14 @@ function featureMapShape(model: tf.LayersModel, layerName: string): (number | nu
 }
 
 Deno.test("PUBLISHED_COUNTS holds the Keras Applications numbers", () => {
-  assert.deepEqual(PUBLISHED_COUNTS, { mobileNetV2: 3_538_984, efficientNetB0: 5_330_571 });
+  assert.deepEqual(PUBLISHED_COUNTS, {
+    mobileNetV2: 3_538_984,
+    mobileNetV3Large: 5_507_432,
+    efficientNetB0: 5_330_571,
+    efficientNetB3: 12_320_535,
+    vgg19: 143_667_240,
+    resNet50: 25_636_712,
+  });
 });
 
 Deno.test("mobileNetV2: Keras parameter counts, 7x7x1280 features, [null, 1000] output", () => {

@@ -1,6 +1,7 @@
 /**
- * EfficientNet-B0 (Tan & Le, ICML 2019, Table 1: MBConv blocks with squeeze-and-excitation) in tfjs
- * layers, as Keras Applications lays it out (5,330,571 parameters with the top). Random weights.
+ * EfficientNet (Tan & Le, ICML 2019, Table 1: MBConv blocks with squeeze-and-excitation; compound
+ * scaling of width and depth) in tfjs layers, as Keras Applications lays it out: B0 (5,330,571
+ * parameters with the top) and B3 (12,320,535). Random weights.
  *
  * @module
  */
@@ -8,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { applyLayer, checkOptions, correctPad, type ReferenceModelOptions, type Sym } from "./reference.ts";
 
 // ---------------------------------------------------------------------------
-// EfficientNet-B0
+// EfficientNet
 // ---------------------------------------------------------------------------
 
 /**
@@ -16,8 +17,8 @@ import { applyLayer, checkOptions, correctPad, type ReferenceModelOptions, type 
  * max(sqrt(variance), 1e-7)` per channel. Like Keras it owns three non-trainable weights, `mean` and
  * `variance` (one value per channel) and the scalar sample `count`, which `adapt()` would fill; here they
  * stay at their un-adapted defaults (0, 1, 0), so the layer is an identity on random-init models. It is
- * included so that EfficientNetB0's non-trainable count (42,023 = batch-norm statistics + 3 + 3 + 1)
- * matches Keras.
+ * included so that EfficientNet's non-trainable counts (B0: 42,023 = batch-norm statistics + 3 + 3 + 1)
+ * match Keras.
  */
 export class Normalization extends tf.layers.Layer {
   static className = "Normalization";
@@ -63,7 +64,7 @@ function effBatchNorm(name: string): tf.layers.Layer {
   return tf.layers.batchNormalization({ axis: -1, epsilon: 1e-3, momentum: 0.99, name });
 }
 
-/** Width scaling with rounding to multiples of 8 (identity for B0, width coefficient 1.0). */
+/** Width scaling with rounding to multiples of 8, never down by more than 10% (identity for B0). */
 function roundFilters(filters: number, widthCoefficient = 1.0, divisor = 8): number {
   filters *= widthCoefficient;
   let rounded = Math.max(divisor, Math.floor((filters + divisor / 2) / divisor) * divisor);
@@ -185,19 +186,52 @@ function mbConvBlock(x: Sym, a: MBConvArgs, dropRate: number, prefix: string): S
 }
 
 /**
- * EfficientNet-B0 for 224x224x3 inputs with the 1000-class top (width 1.0, depth 1.0, dropout 0.2,
- * SE ratio 0.25, swish), laid out as Keras Applications' `EfficientNetB0` (Tan & Le 2019, Table 1):
- * Rescaling(1/255) and Normalization preprocessing, a 32-filter stride-2 stem, 16 MBConv blocks in 7
- * stages with drop-connect rate rising linearly to 0.2, a 1x1 conv to 1280 channels, global average
- * pooling, dropout 0.2 and a softmax classifier. Randomly initialised: no pretrained weights.
+ * Compound-scaling coefficients of one EfficientNet variant (Tan & Le 2019, section 3.3; the values
+ * Keras Applications uses): channels scale by `width`, block repeats by `depth` (rounded up).
  */
-export function efficientNetB0(options?: ReferenceModelOptions): tf.LayersModel {
-  const { inputSize, classes } = checkOptions(options);
-  const widthCoefficient = 1.0;
-  const depthCoefficient = 1.0;
-  const dropoutRate = 0.2;
-  const dropConnectRate = 0.2;
+export interface EfficientNetScaling {
+  /** Keras model name, e.g. "efficientnetb0". */
+  name: string;
+  /** Width coefficient: every stage's channels are multiplied by it and rounded to a multiple of 8. */
+  width: number;
+  /** Depth coefficient: every stage's repeats are multiplied by it and rounded up. */
+  depth: number;
+  /** Default square input side (224 for B0, 300 for B3). */
+  resolution: number;
+  /** Dropout rate before the classifier (0.2 for B0, 0.3 for B3). */
+  dropout: number;
+}
 
+/** EfficientNet-B0: the baseline network of Table 1 (width 1.0, depth 1.0, 224 pixels, dropout 0.2). */
+export const EFFICIENTNET_B0: EfficientNetScaling = {
+  name: "efficientnetb0",
+  width: 1.0,
+  depth: 1.0,
+  resolution: 224,
+  dropout: 0.2,
+};
+
+/** EfficientNet-B3: width 1.2, depth 1.4, 300 pixels, dropout 0.3. */
+export const EFFICIENTNET_B3: EfficientNetScaling = {
+  name: "efficientnetb3",
+  width: 1.2,
+  depth: 1.4,
+  resolution: 300,
+  dropout: 0.3,
+};
+
+/**
+ * An EfficientNet with the 1000-class top, scaled from B0 by `scaling` and laid out as Keras
+ * Applications' `EfficientNetB*` (Tan & Le 2019, Table 1; SE ratio 0.25, swish): Rescaling(1/255) and
+ * Normalization preprocessing, a 32-filter (scaled) stride-2 stem, MBConv blocks in 7 stages with
+ * drop-connect rate rising linearly to 0.2, a 1x1 conv to 1280 (scaled) channels, global average
+ * pooling, dropout and a softmax classifier. Randomly initialised: no pretrained weights.
+ */
+export function efficientNet(scaling: EfficientNetScaling, options?: ReferenceModelOptions): tf.LayersModel {
+  const { inputSize, classes } = checkOptions(options, scaling.resolution);
+  const widthCoefficient = scaling.width;
+  const depthCoefficient = scaling.depth;
+  const dropConnectRate = 0.2;
   const input = tf.input({ shape: [inputSize, inputSize, 3], name: "input_1" });
   let x = applyLayer(tf.layers.rescaling({ scale: 1 / 255, name: "rescaling" }), input);
   x = applyLayer(new Normalization({ name: "normalization" }), x);
@@ -248,7 +282,7 @@ export function efficientNetB0(options?: ReferenceModelOptions): tf.LayersModel 
   x = applyLayer(effBatchNorm("top_bn"), x);
   x = applyLayer(tf.layers.activation({ activation: "swish", name: "top_activation" }), x);
   x = applyLayer(tf.layers.globalAveragePooling2d({ name: "avg_pool" }), x);
-  x = applyLayer(tf.layers.dropout({ rate: dropoutRate, name: "top_dropout" }), x);
+  x = applyLayer(tf.layers.dropout({ rate: scaling.dropout, name: "top_dropout" }), x);
   x = applyLayer(
     tf.layers.dense({
       units: classes,
@@ -258,5 +292,23 @@ export function efficientNetB0(options?: ReferenceModelOptions): tf.LayersModel 
     }),
     x,
   );
-  return tf.model({ inputs: input, outputs: x, name: "efficientnetb0" });
+  return tf.model({ inputs: input, outputs: x, name: scaling.name });
+}
+
+/**
+ * EfficientNet-B0 for 224x224x3 inputs with the 1000-class top (width 1.0, depth 1.0, dropout 0.2):
+ * 16 MBConv blocks in 7 stages, 1280 features, 5,330,571 parameters as Keras reports (5,288,548
+ * trainable + 42,023 non-trainable). Randomly initialised: no pretrained weights.
+ */
+export function efficientNetB0(options?: ReferenceModelOptions): tf.LayersModel {
+  return efficientNet(EFFICIENTNET_B0, options);
+}
+
+/**
+ * EfficientNet-B3 for 300x300x3 inputs with the 1000-class top (width 1.2, depth 1.4, dropout 0.3):
+ * 26 MBConv blocks in 7 stages (2+3+3+5+5+6+2), 1536 features, 12,320,535 parameters as Keras
+ * reports (12,233,232 trainable + 87,303 non-trainable). Randomly initialised: no pretrained weights.
+ */
+export function efficientNetB3(options?: ReferenceModelOptions): tf.LayersModel {
+  return efficientNet(EFFICIENTNET_B3, options);
 }
