@@ -85,6 +85,22 @@ Deno.test("every notebook's first code cell imports the library with one import 
   }
 });
 
+Deno.test("notebook code cells stay short: at most 10 lines of at most 110 characters", async () => {
+  const long: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}notebooks`)) {
+    if (!entry.name.endsWith(".ipynb")) continue;
+    const nb = JSON.parse(await Deno.readTextFile(`${ROOT}notebooks/${entry.name}`));
+    nb.cells.forEach((c: { cell_type: string; source: string[] }, i: number) => {
+      if (c.cell_type !== "code") return;
+      const lines = c.source.join("").trimEnd().split("\n");
+      if (lines.length > 10) long.push(`${entry.name} cell ${i}: ${lines.length} lines`);
+      const wide = lines.filter((l) => l.length > 110).length;
+      if (wide) long.push(`${entry.name} cell ${i}: ${wide} lines over 110 characters`);
+    });
+  }
+  assert.deepEqual(long, []);
+});
+
 Deno.test("tests follow the layout: each test file is named after a module or folder of lib/", async () => {
   const modules = new Set((await libFiles()).map((p) => p.replace(/^lib\//, "").replace(/\.ts$/, "")));
   const folders = new Set(LAYERS);

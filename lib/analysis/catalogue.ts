@@ -4,9 +4,8 @@
  * parameter counts and sizes, per-class tables cell by cell, confusion statements, statements about
  * curves, comparisons, and internal contradictions (two numbers for one thing are two claims, plus one
  * claim naming the contradiction). Results a paper cites from other work are not its claims; each
- * catalogue says once which it left out. Judging the claims (a rule per kind, the runs that can judge
- * each, verdicts and the scorecard) builds on this catalogue; notebooks 01-04 still judge with
- * `claims.ts`.
+ * catalogue says once which it left out. Each claim names the rule that judges it and what the rule is
+ * applied to (`check`), and the notebook that shows its verdict; `verdicts.ts` applies them.
  *
  * @module
  */
@@ -42,6 +41,122 @@ export const CLAIM_KINDS: readonly ClaimKind[] = [
   "other",
 ];
 
+/** Per-run numbers a "seed-range" check can measure (each run of `runs`, one value per seed). */
+export type RunMeasure =
+  | "test-accuracy" // points
+  | "test-error-rate" // points (100 - accuracy)
+  | "train-accuracy" // last epoch, points
+  | "val-accuracy" // last epoch, points
+  | "train-val-gap" // last epoch training minus validation accuracy, points
+  | "train-test-gap" // last epoch training accuracy minus test accuracy, points
+  | "test-loss" // loss
+  | "val-loss" // last epoch, loss
+  | "macro-f1" // score
+  | "macro-precision" // score
+  | "macro-recall" // score
+  | "class-f1" // score, needs `class`
+  | "class-precision" // score, needs `class`
+  | "class-recall"; // score, needs `class`
+
+/** Per-run yes/no statements a "holds" check tests (each run of `runs`, one outcome per seed). */
+export type RunTest =
+  /** `class`'s `top` (default 1) most frequent wrong predictions include one of `with`. */
+  | { test: "confuses"; class: string; with: string[]; top?: number }
+  /** Test images of classes `from` predicted as one of `to`: at most `max` (default 0). */
+  | { test: "no-errors-between"; from: string[]; to: string[]; max?: number }
+  /** At least `share` of all test errors have both true and predicted class inside `classes`. */
+  | { test: "errors-within"; classes: string[]; share: number }
+  /** The pair `classes` (both directions summed) is the largest confusion between any two classes. */
+  | { test: "largest-confusion-pair"; classes: [string, string] }
+  /** `class` has the lowest test F1 of the ten classes. */
+  | { test: "lowest-f1"; class: string }
+  /** The classes `classes` are the |classes| highest test F1s (in any order). */
+  | { test: "highest-f1"; classes: string[] }
+  /** Every class in `classes` has test F1 of at least `min`. */
+  | { test: "f1-at-least"; classes: string[]; min: number }
+  /** Every class in `classes` has test F1 of at most `max`. */
+  | { test: "f1-at-most"; classes: string[]; max: number }
+  /** The lowest validation loss falls at an epoch in [from, to] and the last epoch's is higher. */
+  | { test: "val-loss-min-between"; from: number; to: number }
+  /** Fit diagnosis by the stated rule (FIT_RULE_TEXT in diagnosis.ts) equals `fit`. */
+  | { test: "fit"; fit: "good fit" | "overfitting" | "underfitting" }
+  /** Training minus validation accuracy stays at most `max` points at every epoch up to `epoch`. */
+  | { test: "gap-at-most-until"; epoch: number; max: number }
+  /** Accuracy (`curve` "train" or "val") at `epoch` is within `within` points of its best over the run. */
+  | { test: "plateau-by"; curve: "train" | "val"; epoch: number; within: number }
+  /** `curve` ("train"/"val" accuracy) rises at every epoch up to `epoch`. */
+  | { test: "rises-until"; curve: "train" | "val"; epoch: number }
+  /** Of the total change of `curve` ("train-loss"/"val-loss"/"train"/"val") over the run, at least `share` happens by `epoch`. */
+  | { test: "mostly-by"; curve: "train-loss" | "val-loss" | "train" | "val"; epoch: number; share: number }
+  /** `measure` of `runs` compared with the same seed's `measure` of `other` by `relation`
+   * (">" "<", or "≈" within `within` in the measure's unit). */
+  | { test: "compare"; measure: RunMeasure; other: string; relation: ">" | "<" | "≈"; within?: number }
+  /** `measure` of `runs` is the largest ("max") or smallest ("min") among `runs` and `among` (same seed). */
+  | { test: "extreme"; measure: RunMeasure; among: string[]; which: "max" | "min" }
+  /** Test predictions of `runs` equal those of `other` (same seed), image for image. */
+  | { test: "same-predictions"; other: string };
+
+/** Deterministic numbers a "count" check computes (no training). */
+export type CountMeasure =
+  | "params" // total parameters of `model`
+  | "weights-mb" // float32 weights of `model` in MB (1e6 bytes)
+  | "multiply-adds" // multiply-adds of one forward pass of `model`
+  | "dataset-images" // train + test images
+  | "train-images"
+  | "test-images"
+  | "classes"
+  | "pixels"; // features per image (784)
+
+/** Deterministic yes/no statements a "fact" check tests (no training). */
+export type Fact =
+  /** Every class has the same number of images in train and in test. */
+  | { fact: "classes-balanced" }
+  /** Pixel values span exactly [min, max]. */
+  | { fact: "pixel-range"; min: number; max: number }
+  /** `model`'s layer `layer` (0-based, as layerSummary lists) outputs `shape` (e.g. "13x13x32"). */
+  | { fact: "output-shape"; model: string; layer: number; shape: string }
+  /** Two registry models have the same layers and parameter counts. */
+  | { fact: "same-architecture"; model: string; other: string }
+  /** PCA scores of the training images are uncorrelated (|r| < 1e-3 between the first 10 components). */
+  | { fact: "pca-uncorrelated" }
+  /** The models' multiply-adds increase in the order listed (a proxy for relative CPU speed). */
+  | { fact: "multiply-adds-order"; models: string[] }
+  /**
+   * The models' milliseconds per image on this CPU increase in the order listed, read from the stored
+   * measurement `measurement` (`data/measurements/<name>.json`, a record of ms by model name).
+   */
+  | { fact: "latency-order"; models: string[]; measurement: string };
+
+/** How a claim is judged: the rule and what it is applied to. */
+export type ClaimCheck =
+  | {
+    rule: "seed-range";
+    /** Experiment name in RECIPES, judged at the paper profile over every stored seed. */
+    runs: string;
+    measure: RunMeasure;
+    class?: string;
+    /** The stated value in the measure's unit (accuracy 88.8 in points, F1 0.72). */
+    value: number;
+    unit: "points" | "score" | "loss";
+    /** True when the claim is about training at the paper's settings (final metrics, curves, gaps). */
+    paperSettings?: boolean;
+    /** Set when runs at the paper's settings cost hours and fewer than 3 seeds are accepted: why. */
+    fewerSeedsBecause?: string;
+  }
+  | ({
+    rule: "holds";
+    runs: string;
+    paperSettings?: boolean;
+    fewerSeedsBecause?: string;
+    /** The claim states the opposite of the test: it holds where the test fails. */
+    negate?: boolean;
+  } & RunTest)
+  | { rule: "count"; measure: CountMeasure; model?: string; value: number; precision: number }
+  | ({ rule: "fact"; negate?: boolean } & Fact)
+  | { rule: "setting"; adopted: boolean; how: string }
+  | { rule: "not-checkable"; reason: string }
+  | { rule: "contradiction"; claims: string[] };
+
 /** One checkable statement of a paper. */
 export interface CatalogueClaim {
   /** Unique, prefixed with the paper's id: "000-abs-test-acc". */
@@ -59,6 +174,10 @@ export interface CatalogueClaim {
   checkableHere: boolean;
   /** How it is checked, or why it cannot be. */
   note: string;
+  /** The rule that judges it and what the rule is applied to. */
+  check: ClaimCheck;
+  /** The notebook that shows its verdict (file name without `.ipynb`). */
+  notebook: string;
 }
 
 /** A paper's catalogue. */

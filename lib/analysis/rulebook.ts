@@ -6,6 +6,8 @@
  *   the range our seeds give ([min - tolerance, max + tolerance]), else *contradicted*.
  * - **A count** (parameters, sizes, FLOPs, images) is computed, not sampled: it is *reproduced* when it
  *   equals ours to the precision the paper wrote it in ("~98K" to the thousand, "3.4M" to 0.1M).
+ *   **A fact** about the data or a model (balanced classes, a layer's output shape) is computed too:
+ *   *reproduced* when it holds, *contradicted* when it does not.
  * - **A categorical statement** (a curve's shape, a confusion, a comparison) is judged in every seed:
  *   *reproduced* when it holds in all of them, *partly* when in some ("holds in k of n seeds"),
  *   *contradicted* when in none.
@@ -60,18 +62,28 @@ export type Evidence =
     /** Set when the paper's settings cost hours per run and fewer seeds are accepted: the reason. */
     fewerSeedsBecause?: string;
   }
-  | { rule: "count"; stated: number; ours: number; precision: number }
+  | {
+    rule: "count";
+    stated: number;
+    ours: number;
+    precision: number;
+    /** Set where counting conventions differ (multiply-adds): also equal within this share of the stated. */
+    relativeTolerance?: number;
+  }
   | {
     rule: "holds";
     /** Whether the statement holds, one entry per seed. */
     outcomes: boolean[];
+    /** What was seen in each seed (optional, shown after the count). */
+    seen?: string[];
     profile: string;
     needsPaperSettings?: boolean;
     fewerSeedsBecause?: string;
   }
+  | { rule: "fact"; holds: boolean; seen: string }
   | { rule: "setting"; adopted: boolean; reason?: string }
   | { rule: "not-checkable"; reason: string }
-  | { rule: "contradiction" };
+  | { rule: "contradiction"; between?: string[] };
 
 /** A verdict and the words that justify it. */
 export interface Judgement {
@@ -112,43 +124,53 @@ export function judge(evidence: Evidence): Judgement {
   switch (evidence.rule) {
     case "seed-range": {
       const { values, stated } = evidence;
-      if (values.length === 0) throw new RangeError("seed-range needs at least one value");
       const tolerance = TOLERANCES[evidence.unit];
+      const because = `stated ${
+        fmt(stated)
+      } against the seed range widened by ${tolerance} (${evidence.unit})`;
+      if (values.length === 0) return { verdict: sampled(0, evidence)!, measured: "no stored runs", because };
       const [lo, hi] = [Math.min(...values), Math.max(...values)];
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const measured =
         `${fmt(mean)} (range ${fmt(lo)}-${fmt(hi)}, ${values.length} seed${values.length === 1 ? "" : "s"})` +
         (evidence.fewerSeedsBecause && values.length < MIN_SEEDS ? `; ${evidence.fewerSeedsBecause}` : "");
       const early = sampled(values.length, evidence);
-      const because = `stated ${
-        fmt(stated)
-      } against the seed range widened by ${tolerance} (${evidence.unit})`;
       if (early) return { verdict: early, measured, because };
       const inside = stated >= lo - tolerance && stated <= hi + tolerance;
       return { verdict: inside ? "reproduced" : "contradicted", measured, because };
     }
     case "count": {
-      const inside = Math.abs(evidence.ours - evidence.stated) <= evidence.precision / 2;
+      const { ours, stated, precision, relativeTolerance } = evidence;
+      const allowed = Math.max(precision / 2, (relativeTolerance ?? 0) * stated);
+      const inside = Math.abs(ours - stated) <= allowed;
       return {
         verdict: inside ? "reproduced" : "contradicted",
-        measured: evidence.ours.toLocaleString("en-US"),
-        because: `equal to ${evidence.stated.toLocaleString("en-US")} at the precision it was written to ` +
-          `(${evidence.precision.toLocaleString("en-US")})`,
+        measured: ours.toLocaleString("en-US"),
+        because: `equal to ${stated.toLocaleString("en-US")} at the precision it was written to ` +
+          `(${precision.toLocaleString("en-US")})` +
+          (relativeTolerance ? ` or within ${100 * relativeTolerance}% (counting conventions differ)` : ""),
       };
     }
     case "holds": {
       const k = evidence.outcomes.filter(Boolean).length, n = evidence.outcomes.length;
-      const measured = `holds in ${k} of ${n} seeds`;
+      const seen = evidence.seen?.length ? ` (${evidence.seen.join("; ")})` : "";
+      const measured = n === 0 ? "no stored runs" : `holds in ${k} of ${n} seeds${seen}`;
       const because = "a categorical statement, judged in every seed";
       const early = sampled(n, evidence);
       if (early) return { verdict: early, measured, because };
       return { verdict: k === n ? "reproduced" : k === 0 ? "contradicted" : "partly", measured, because };
     }
+    case "fact":
+      return {
+        verdict: evidence.holds ? "reproduced" : "contradicted",
+        measured: evidence.seen,
+        because: "a statement about the data or a model, computed (no seeds involved)",
+      };
     case "setting":
       return evidence.adopted
         ? {
           verdict: "adopted",
-          measured: "used in our recipe",
+          measured: evidence.reason ?? "used in our recipe",
           because: "a setting we use is not evidence for it",
         }
         : {
@@ -161,7 +183,7 @@ export function judge(evidence: Evidence): Judgement {
     case "contradiction":
       return {
         verdict: "internal contradiction",
-        measured: "—",
+        measured: evidence.between?.length ? `see ${evidence.between.join(", ")}` : "—",
         because: "the paper states different things about one thing; each statement is judged on its own",
       };
   }

@@ -10,3 +10,6 @@ export * from "./png.ts";
 export * from "./charts.ts";
 export * from "./eda_figures.ts";
 export * from "./notebook.ts";
+export * from "./claims_view.ts";
+export * from "./run_views.ts";
+export * from "./model_views.ts";

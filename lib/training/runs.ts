@@ -18,6 +18,8 @@ import { type FashionMnist, loadFashionMnist, type Subset } from "../data/fashio
 import { buildModel, countParams, modelSpec } from "../models/registry.ts";
 import { sample, split602020, trainValidationSplit } from "../data/splits.ts";
 import { evaluate, fit } from "./fit.ts";
+import { experiment } from "./experiments.ts";
+import { currentProfile, type Profile } from "./profile.ts";
 import { augmentationNamed, augmentBatch } from "../data/augment.ts";
 import { TRAINING_VERSION } from "./version.ts";
 import { type ExperimentConfig } from "./config.ts";
@@ -193,4 +195,23 @@ if (import.meta.main) {
       JSON.stringify({ key: result.key, accuracy: result.test.accuracy, epochs: result.history.length }),
     );
   });
+}
+
+/**
+ * An experiment at the active profile over several seeds: each seed's stored result, or trained now
+ * (with progress) when it is missing.
+ *
+ * @example
+ * ```ts
+ * const runs = await runSeeds("000-three-block"); // seeds 1, 2, 3
+ * ```
+ */
+export async function runSeeds(
+  name: string,
+  seeds: readonly number[] = [1, 2, 3],
+  profile: Profile = currentProfile(),
+): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  for (const seed of seeds) runs.push(await runExperiment(experiment(name, profile, { seed })));
+  return runs;
 }

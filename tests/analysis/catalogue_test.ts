@@ -59,3 +59,54 @@ Deno.test("catalogue: every Table 1 row of Abdul Aziz & Sayed has its F1 and its
     assert.ok(ids.has(`000-t1-${row}-f1`) && ids.has(`000-t1-${row}-confusion`), row);
   }
 });
+
+Deno.test("catalogue: every claim has a well-formed check and a notebook that exists", async () => {
+  const { RECIPES } = await import("../../lib/training/experiments.ts");
+  const { CLASS_NAMES } = await import("../../lib/data/fashion_mnist.ts");
+  const { MODELS } = await import("../../lib/models/registry.ts");
+  const { REFERENCE_MODELS } = await import("../../lib/models/reference_models.ts");
+  const ids = new Set(Object.values(CATALOGUES).flatMap((c) => c.claims.map((claim) => claim.id)));
+  const notebooks = new Set(
+    [...Deno.readDirSync(new URL("../../notebooks/", import.meta.url))].map((e) => e.name),
+  );
+  const wrong: string[] = [];
+  const need = (ok: boolean, claim: string, what: string) => ok || wrong.push(`${claim}: ${what}`);
+  for (const catalogue of Object.values(CATALOGUES)) {
+    for (const claim of catalogue.claims) {
+      const check = claim.check as unknown as Record<string, unknown>;
+      need(notebooks.has(`${claim.notebook}.ipynb`), claim.id, `no notebook ${claim.notebook}`);
+      need(
+        claim.checkableHere === (check.rule !== "not-checkable"),
+        claim.id,
+        "checkableHere disagrees with the rule",
+      );
+      for (const key of ["runs", "other"]) {
+        if (key in check) need(String(check[key]) in RECIPES, claim.id, `unknown experiment ${check[key]}`);
+      }
+      for (const name of (check.among as string[] | undefined) ?? []) need(name in RECIPES, claim.id, name);
+      const classes = [check.class, ...((check.with ?? check.classes ?? []) as string[])].filter(Boolean);
+      const between = check.test === "no-errors-between"
+        ? [...check.from as string[], ...check.to as string[]]
+        : [];
+      for (const c of [...classes, ...between]) {
+        need(CLASS_NAMES.includes(c as never), claim.id, `unknown class ${c}`);
+      }
+      for (const m of [check.model, ...((check.models ?? []) as string[])].filter(Boolean) as string[]) {
+        need(m in MODELS || m in REFERENCE_MODELS, claim.id, `unknown model ${m}`);
+      }
+      if (check.rule === "contradiction") {
+        for (const id of check.claims as string[]) need(ids.has(id), claim.id, `names unknown claim ${id}`);
+      }
+      if (check.rule === "seed-range" || check.rule === "count") {
+        need(
+          typeof check.value === "number" && Number.isFinite(check.value),
+          claim.id,
+          "value must be a number",
+        );
+      }
+      if (check.rule === "not-checkable") need(String(check.reason).length > 10, claim.id, "say why");
+      if (check.rule === "setting") need(String(check.how).length > 5, claim.id, "say how");
+    }
+  }
+  assert.deepEqual(wrong, []);
+});

@@ -1,0 +1,221 @@
+/**
+ * Claims judged: every catalogue claim's check applied to the stored runs of its profile (never
+ * training anything) and weighed by the rulebook, giving one record per claim. Records are written per
+ * notebook to `data/claims/<notebook>.<profile>.json`; the scorecard is generated from the `paper` ones.
+ *
+ * @module
+ */
+import { initBackend } from "../backend/select.ts";
+import { writeAtomically } from "../data/files.ts";
+import { experiment, RECIPES } from "../training/experiments.ts";
+import { currentProfile, type Profile, REPO_ROOT } from "../training/profile.ts";
+import { loadResult, runKey, type RunResult } from "../training/store.ts";
+import { UserError } from "../errors.ts";
+import { type CatalogueClaim, CATALOGUES, type ClaimCheck } from "./catalogue.ts";
+import { checkFact, countMeasure, MULTIPLY_ADDS_TOLERANCE, runMeasure, runTest } from "./evidence.ts";
+import { type Evidence, judge, type RuleVerdict } from "./rulebook.ts";
+
+/** Seeds looked for in the run store, per experiment. */
+export const MAX_SEED = 10;
+
+/** A claim with its verdict: one line of the scorecard. */
+export interface ClaimRecord {
+  id: string;
+  paper: string;
+  section: string;
+  quote: string;
+  kind: string;
+  /** What the paper states, as a reader should see it. */
+  stated: string;
+  measured: string;
+  verdict: RuleVerdict;
+  /** The rule applied, in words. */
+  because: string;
+  notebook: string;
+  profile: Profile;
+}
+
+/** Where records live: `FMNIST_CLAIMS_DIR`, default `data/claims/`. */
+export function claimsDir(): string {
+  return Deno.env.get("FMNIST_CLAIMS_DIR") ?? `${REPO_ROOT}data/claims`;
+}
+
+/** The stored runs of an experiment at a profile, one per seed found (seeds 1..{@link MAX_SEED}). */
+export async function storedRuns(name: string, profile: Profile): Promise<RunResult[]> {
+  if (!RECIPES[name]) throw new UserError(`unknown experiment "${name}" in a claim check`);
+  const backend = (await initBackend()).name;
+  const runs: RunResult[] = [];
+  for (let seed = 1; seed <= MAX_SEED; seed++) {
+    const { key } = runKey(experiment(name, profile, { seed }), backend);
+    const run = await loadResult(key, undefined, () => {});
+    if (run) runs.push(run);
+  }
+  return runs;
+}
+
+const POINT_MEASURES_AS_PERCENT = ["test-accuracy", "test-error-rate", "train-accuracy", "val-accuracy"];
+
+/** The stated side of a claim, as text. */
+export function statedText(claim: CatalogueClaim): string {
+  const check = claim.check;
+  if (check.rule === "seed-range") {
+    const percent = POINT_MEASURES_AS_PERCENT.includes(check.measure);
+    return check.unit === "points" ? `${check.value}${percent ? "%" : " pts"}` : `${check.value}`;
+  }
+  if (check.rule === "count") return check.value.toLocaleString("en-US");
+  const stated = claim.stated;
+  const text = typeof stated === "string"
+    ? stated
+    : JSON.stringify(stated).replace(/"/g, "").replace(/,/g, ", ");
+  return text.length > 90 ? `${text.slice(0, 87)}...` : text;
+}
+
+/** A stated value in words: `{a: 1, b: [2, 3]}` -> "a: 1; b: 2, 3". */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return value.map(describe).join(", ");
+  if (value && typeof value === "object") {
+    return Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join("; ");
+  }
+  return String(value);
+}
+
+type RunsOf = (name: string) => Promise<RunResult[]>;
+
+async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf): Promise<Evidence> {
+  switch (check.rule) {
+    case "seed-range": {
+      const runs = await runsOf(check.runs);
+      if (runs.length === 0) return missing(check, profile);
+      return {
+        rule: "seed-range",
+        stated: check.value,
+        values: runs.map((r) => runMeasure(r, check.measure, check.class)),
+        unit: check.unit,
+        profile,
+        needsPaperSettings: check.paperSettings,
+        fewerSeedsBecause: check.fewerSeedsBecause,
+      };
+    }
+    case "holds": {
+      const runs = await runsOf(check.runs);
+      if (runs.length === 0) return missing(check, profile);
+      const names = [
+        ...("other" in check ? [check.other] : []),
+        ...("among" in check ? check.among : []),
+      ];
+      const others = new Map<string, RunResult[]>();
+      for (const n of names) others.set(n, await runsOf(n));
+      const outcomes: boolean[] = [], seen: string[] = [];
+      for (const run of runs) {
+        const partner = (n: string) => others.get(n)!.find((r) => r.config.seed === run.config.seed);
+        if (names.some((n) => !partner(n))) continue;
+        const result = runTest(run, check, (n) => partner(n)!);
+        outcomes.push(check.negate ? !result.holds : result.holds);
+        seen.push(result.seen);
+      }
+      return {
+        rule: "holds",
+        outcomes,
+        seen,
+        profile,
+        needsPaperSettings: check.paperSettings,
+        fewerSeedsBecause: check.fewerSeedsBecause,
+      };
+    }
+    case "count":
+      return {
+        rule: "count",
+        stated: check.value,
+        ours: await countMeasure(check.measure, check.model),
+        precision: check.precision,
+        relativeTolerance: check.measure === "multiply-adds" ? MULTIPLY_ADDS_TOLERANCE : undefined,
+      };
+    case "fact": {
+      const { holds, seen } = await checkFact(check);
+      return { rule: "fact", holds: check.negate ? !holds : holds, seen };
+    }
+    case "setting":
+      return { rule: "setting", adopted: check.adopted, reason: check.how };
+    case "not-checkable":
+      return { rule: "not-checkable", reason: check.reason };
+    case "contradiction":
+      return { rule: "contradiction", between: check.claims };
+  }
+}
+
+function missing(check: { paperSettings?: boolean }, profile: Profile): Evidence {
+  return { rule: "holds", outcomes: [], profile, needsPaperSettings: check.paperSettings };
+}
+
+/** Judge one claim from the stored runs of `profile`. */
+export async function judgeClaim(
+  claim: CatalogueClaim,
+  paper: string,
+  profile: Profile = currentProfile(),
+  runsOf: RunsOf = (name) => storedRuns(name, profile),
+): Promise<ClaimRecord> {
+  const { verdict, measured, because } = judge(await evidenceFor(claim.check, profile, runsOf));
+  return {
+    id: claim.id,
+    paper,
+    section: claim.section,
+    quote: claim.quote,
+    kind: claim.kind,
+    stated: statedText(claim),
+    measured,
+    verdict,
+    because,
+    notebook: claim.notebook,
+    profile,
+  };
+}
+
+/** Judge every claim a notebook shows (all papers), in catalogue order. */
+export async function judgeNotebook(
+  notebook: string,
+  profile: Profile = currentProfile(),
+): Promise<ClaimRecord[]> {
+  await initBackend();
+  const cache = new Map<string, Promise<RunResult[]>>();
+  const runsOf: RunsOf = (name) => {
+    if (!cache.has(name)) cache.set(name, storedRuns(name, profile));
+    return cache.get(name)!;
+  };
+  const records: ClaimRecord[] = [];
+  for (const [paper, catalogue] of Object.entries(CATALOGUES)) {
+    for (const claim of catalogue.claims) {
+      if (claim.notebook === notebook) records.push(await judgeClaim(claim, paper, profile, runsOf));
+    }
+  }
+  if (records.length === 0) throw new UserError(`no catalogue claim names the notebook "${notebook}"`);
+  return records;
+}
+
+/** Every notebook that shows claims, in order. */
+export function claimNotebooks(): string[] {
+  const names = Object.values(CATALOGUES).flatMap((c) => c.claims.map((claim) => claim.notebook));
+  return [...new Set(names)].sort();
+}
+
+/** Write a notebook's records to `data/claims/<notebook>.<profile>.json` atomically; returns the path. */
+export async function recordNotebookClaims(notebook: string, records: ClaimRecord[]): Promise<string> {
+  const profile = records[0]?.profile ?? currentProfile();
+  await Deno.mkdir(claimsDir(), { recursive: true });
+  const path = `${claimsDir()}/${notebook}.${profile}.json`;
+  await writeAtomically(path, JSON.stringify(records, null, 1) + "\n");
+  return path;
+}
+
+/** The stored records of a profile, every notebook's, in notebook then catalogue order. */
+export async function loadRecords(profile: Profile = "paper"): Promise<ClaimRecord[]> {
+  const records: ClaimRecord[] = [];
+  for (const notebook of claimNotebooks()) {
+    try {
+      const text = await Deno.readTextFile(`${claimsDir()}/${notebook}.${profile}.json`);
+      records.push(...JSON.parse(text) as ClaimRecord[]);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return records;
+}

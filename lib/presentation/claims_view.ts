@@ -1,0 +1,132 @@
+/**
+ * Claims in a notebook: one call judges every claim the notebook shows (from the stored runs of the
+ * active profile), records them, and displays those asked for as a table with a verdict count; and the
+ * scorecard's figure of verdicts per paper.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { currentProfile, type Profile } from "../training/profile.ts";
+import {
+  type ClaimRecord,
+  judgeNotebook,
+  recordNotebookClaims,
+  VERDICT_ORDER,
+  verdictCounts,
+} from "../analysis/mod.ts";
+import { PAPERS } from "../analysis/papers.ts";
+import { showMarkdown, showTable } from "./notebook.ts";
+import { figure, plotSvg } from "./plots.ts";
+
+/** Which of a notebook's claims to show. */
+export interface ClaimFilter {
+  /** Claims whose id matches (a RegExp, or a list of ids or id prefixes). */
+  ids?: RegExp | string[];
+  /** Claims of these kinds. */
+  kinds?: string[];
+  /** Only claims of the notebook not shown yet by an earlier `showClaims` call in this process. */
+  rest?: boolean;
+}
+
+const judged = new Map<string, Promise<ClaimRecord[]>>();
+const shown = new Set<string>();
+
+/** Every claim of a notebook, judged once per process and recorded in `data/claims/`. */
+export function notebookClaims(
+  notebook: string,
+  profile: Profile = currentProfile(),
+): Promise<ClaimRecord[]> {
+  const key = `${notebook}.${profile}`;
+  if (!judged.has(key)) {
+    judged.set(
+      key,
+      judgeNotebook(notebook, profile).then(async (records) => {
+        await recordNotebookClaims(notebook, records);
+        return records;
+      }),
+    );
+  }
+  return judged.get(key)!;
+}
+
+/** The records a filter selects. */
+export function selectClaims(records: ClaimRecord[], filter: ClaimFilter = {}): ClaimRecord[] {
+  return records.filter((r) => {
+    const { ids, kinds } = filter;
+    if (kinds && !kinds.includes(r.kind)) return false;
+    if (ids instanceof RegExp) return ids.test(r.id);
+    if (ids) return ids.some((id) => r.id === id || r.id.startsWith(id));
+    return true;
+  });
+}
+
+/** A one-line count of verdicts: "12 claims: 5 reproduced, 4 contradicted, 3 adopted". */
+export function verdictLine(records: ClaimRecord[]): string {
+  const counts = VERDICT_ORDER.map((v) => [v, records.filter((r) => r.verdict === v).length] as const)
+    .filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`);
+  return `${records.length} claim${records.length === 1 ? "" : "s"}: ${counts.join(", ")}`;
+}
+
+/**
+ * Judge and record a notebook's claims, then show those the filter selects with a count of verdicts.
+ *
+ * @example
+ * ```ts
+ * await showClaims("04_three_block_cnn", { kinds: ["confusion"] });
+ * ```
+ */
+export async function showClaims(notebook: string, filter: ClaimFilter = {}): Promise<void> {
+  const records = selectClaims(await notebookClaims(notebook), filter)
+    .filter((r) => !filter.rest || !shown.has(r.id));
+  for (const r of records) shown.add(r.id);
+  await showMarkdown(
+    `**${verdictLine(records)}** (profile ${records[0]?.profile ?? currentProfile()}; ` +
+      `rules in README, "Rulebook")`,
+  );
+  await showTable(records.map((r) => ({
+    claim: r.id,
+    section: r.section,
+    "the paper says": r.quote.length > 80 ? `${r.quote.slice(0, 77)}...` : r.quote,
+    stated: r.stated,
+    measured: r.measured,
+    verdict: r.verdict,
+  })));
+}
+
+const VERDICT_COLORS: Record<string, string> = {
+  reproduced: "#59a14f",
+  partly: "#edc948",
+  contradicted: "#e15759",
+  "internal contradiction": "#b07aa1",
+  adopted: "#4e79a7",
+  departed: "#9c755f",
+  "not checkable": "#bab0ac",
+  "too few runs": "#f28e2c",
+  "needs paper settings": "#76b7b2",
+};
+
+/** Stacked bars of verdicts per paper, for the scorecard. */
+export function scorecardFigure(records: ClaimRecord[]): string {
+  const rows = verdictCounts(records).flatMap(({ paper, counts }) =>
+    VERDICT_ORDER.filter((v) => counts[v] > 0).map((verdict) => ({
+      paper: PAPERS[paper as keyof typeof PAPERS]?.label ?? paper,
+      verdict,
+      claims: counts[verdict],
+    }))
+  );
+  const used = VERDICT_ORDER.filter((v) => rows.some((r) => r.verdict === v));
+  const chart = plotSvg({
+    marginLeft: 150,
+    width: 760,
+    height: 50 + 45 * new Set(rows.map((r) => r.paper)).size,
+    x: { label: "claims", grid: true },
+    y: { label: null },
+    color: { domain: used, range: used.map((v) => VERDICT_COLORS[v]) },
+    marks: [Plot.barX(rows, { x: "claims", y: "paper", fill: "verdict", order: used }), Plot.ruleX([0])],
+  });
+  return figure(chart, {
+    title: `Verdicts on ${records.length} claims`,
+    subtitle: "every catalogued claim, judged by the rulebook from the runs at each paper's settings",
+    legend: { labels: used, colors: used.map((v) => VERDICT_COLORS[v]) },
+  });
+}

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { maxCorrelation, runMeasure, runTest } from "../../lib/analysis/evidence.ts";
+import { fakeRun } from "./fake_runs.ts";
+import type { RunTest } from "../../lib/analysis/catalogue.ts";
+
+const never = () => {
+  throw new Error("no other run expected");
+};
+
+Deno.test("evidence: accuracies and gaps in points, F1 per class from the confusion matrix", () => {
+  const run = fakeRun({ errors: [["Shirt", "T-shirt/top", 30], ["Coat", "Pullover", 10]] });
+  assert.equal(runMeasure(run, "test-accuracy"), 96);
+  assert.ok(Math.abs(runMeasure(run, "test-error-rate") - 4) < 1e-9);
+  assert.ok(Math.abs(runMeasure(run, "train-val-gap") - 4) < 1e-9);
+  assert.ok(Math.abs(runMeasure(run, "train-test-gap") - -6) < 1e-9);
+  assert.equal(runMeasure(run, "class-recall", "Shirt"), 0.7);
+  assert.ok(runMeasure(run, "class-f1", "Shirt") < runMeasure(run, "class-f1", "Bag"));
+  assert.throws(() => runMeasure(run, "class-f1"), /needs a class/);
+  assert.throws(() => runMeasure(run, "class-f1", "Shirts"), /unknown class "Shirts"/);
+});
+
+Deno.test("evidence: confusion tests read the paper's way (top-k, garments only, clusters)", () => {
+  const run = fakeRun({
+    errors: [["Pullover", "Shirt", 8], ["Pullover", "Coat", 6], ["Bag", "Sandal", 2], [
+      "Shirt",
+      "T-shirt/top",
+      9,
+    ]],
+  });
+  assert.deepEqual(runTest(run, { test: "confuses", class: "Pullover", with: ["Coat"] }, never).holds, false);
+  assert.deepEqual(runTest(run, { test: "confuses", class: "Pullover", with: ["Coat"], top: 2 }, never), {
+    holds: true,
+    seen: "Shirt/Coat",
+  });
+  const garments = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Shirt"];
+  assert.equal(runTest(run, { test: "no-errors-between", from: ["Bag"], to: garments }, never).holds, true);
+  assert.equal(runTest(run, { test: "no-errors-between", from: ["Bag"], to: ["Sandal"] }, never).seen, "2");
+  const upper = ["T-shirt/top", "Pullover", "Coat", "Shirt"];
+  assert.deepEqual(runTest(run, { test: "errors-within", classes: upper, share: 0.5 }, never), {
+    holds: true,
+    seen: "92%",
+  });
+  assert.deepEqual(runTest(run, { test: "lowest-f1", class: "Pullover" }, never), {
+    holds: false,
+    seen: "Shirt",
+  });
+  assert.equal(
+    runTest(run, { test: "f1-at-least", classes: ["Trouser", "Sneaker"], min: 0.97 }, never).holds,
+    true,
+  );
+});
+
+Deno.test("evidence: curve tests on the history, comparisons on the same seed's other run", () => {
+  const run = fakeRun();
+  assert.deepEqual(runTest(run, { test: "val-loss-min-between", from: 2, to: 2 }, never), {
+    holds: true,
+    seen: "min at epoch 2",
+  });
+  assert.equal(runTest(run, { test: "rises-until", curve: "val", epoch: 3 }, never).holds, true);
+  assert.equal(runTest(run, { test: "plateau-by", curve: "train", epoch: 2, within: 3 }, never).holds, false);
+  assert.equal(runTest(run, { test: "gap-at-most-until", epoch: 2, max: 1.5 }, never).holds, true);
+  assert.equal(runTest(run, { test: "mostly-by", curve: "train", epoch: 2, share: 0.5 }, never).holds, true);
+  const worse = fakeRun({ errors: [["Shirt", "Coat", 50]] });
+  const compare = { test: "compare", measure: "test-accuracy", other: "b", relation: ">" } as const;
+  assert.equal(runTest(run, compare, () => worse).holds, true);
+  assert.equal(runTest(worse, compare, () => run).holds, false);
+  const extreme: RunTest = { test: "extreme", measure: "test-accuracy", among: ["b"], which: "min" };
+  assert.equal(runTest(worse, extreme, () => run).holds, true);
+  assert.equal(runTest(run, { test: "same-predictions", other: "b" }, () => worse).holds, true);
+});
+
+Deno.test("evidence: maxCorrelation finds the largest off-diagonal correlation", () => {
+  const rows = [[1, 2, 0], [2, 4, 1], [3, 6, 0], [4, 8, 1]];
+  assert.ok(Math.abs(maxCorrelation(rows) - 1) < 1e-12);
+  assert.ok(maxCorrelation([[1, 1], [-1, 1], [1, -1], [-1, -1]]) < 1e-12);
+});
+
+Deno.test("evidence: the largest confusion pair sums both directions", () => {
+  const run = fakeRun({
+    errors: [["Shirt", "T-shirt/top", 9], ["T-shirt/top", "Shirt", 6], ["Coat", "Pullover", 12]],
+  });
+  const test: RunTest = { test: "largest-confusion-pair", classes: ["Shirt", "T-shirt/top"] };
+  assert.deepEqual(runTest(run, test, never), { holds: true, seen: "T-shirt/top<->Shirt (15)" });
+});
