@@ -103,6 +103,18 @@ function curve(run: RunResult, name: "train" | "val" | "train-loss" | "val-loss"
 }
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
+const SCORE_MEASURES: readonly RunMeasure[] = [
+  "macro-f1",
+  "macro-precision",
+  "macro-recall",
+  "class-f1",
+  "class-precision",
+  "class-recall",
+  "test-loss",
+  "val-loss",
+];
+/** A measured value as text: points to 2 decimals, scores and losses to 3. */
+const measureText = (measure: RunMeasure, x: number) => fmt(x, SCORE_MEASURES.includes(measure) ? 3 : 2);
 const f1s = (run: RunResult) => report(run).classes.map((c) => c.f1);
 
 /** Whether a statement holds in one run, and what was seen. `other(name)` is the same seed's run of `name`. */
@@ -192,12 +204,15 @@ export function runTest(
         : test.relation === "<"
         ? a < b
         : Math.abs(a - b) <= test.within!;
-      return { holds, seen: `${fmt(a, 3)} vs ${fmt(b, 3)}` };
+      return { holds, seen: `${measureText(test.measure, a)} vs ${measureText(test.measure, b)}` };
     }
     case "extreme": {
       const values = [run, ...test.among.map(other)].map((r) => runMeasure(r, test.measure));
       const target = test.which === "max" ? Math.max(...values) : Math.min(...values);
-      return { holds: values[0] === target, seen: values.map((v) => fmt(v, 2)).join(" vs ") };
+      return {
+        holds: values[0] === target,
+        seen: values.map((v) => measureText(test.measure, v)).join(" vs "),
+      };
     }
     case "same-predictions": {
       const same = run.test.predicted === other(test.other).test.predicted;
@@ -277,8 +292,11 @@ function perClass(labels: Uint8Array): number[] {
   return n;
 }
 
-/** Whether a deterministic statement about the data or a model holds, and what was seen. */
-export async function checkFact(fact: Fact): Promise<{ holds: boolean; seen: string }> {
+/**
+ * Whether a deterministic statement about the data or a model holds, and what was seen; `unmeasured` says
+ * why it cannot be judged yet (a timing that no notebook has stored).
+ */
+export async function checkFact(fact: Fact): Promise<{ holds: boolean; seen: string; unmeasured?: string }> {
   switch (fact.fact) {
     case "classes-balanced": {
       const { train, test } = await data();
@@ -312,7 +330,7 @@ export async function checkFact(fact: Fact): Promise<{ holds: boolean; seen: str
         return maxCorrelation(project(fitPca(train), train, 10));
       });
       return {
-        holds: value < 1e-6,
+        holds: value < PCA_CORRELATION_LIMIT,
         seen: `largest |r| between the first 10 components: ${value.toExponential(1)}`,
       };
     }
@@ -322,7 +340,8 @@ export async function checkFact(fact: Fact): Promise<{ holds: boolean; seen: str
       try {
         ms = JSON.parse(await Deno.readTextFile(path)).value;
       } catch {
-        throw new UserError(`no stored measurement ${path}; run the notebook that measures it first`);
+        const unmeasured = `not measured yet (${fact.measurement}): run the notebook cell that measures it`;
+        return { holds: false, seen: "—", unmeasured };
       }
       const values = fact.models.map((m) => ms[m]);
       if (values.some((v) => typeof v !== "number")) {
@@ -334,7 +353,8 @@ export async function checkFact(fact: Fact): Promise<{ holds: boolean; seen: str
     case "multiply-adds-order": {
       const values = await Promise.all(fact.models.map((m) => countMeasure("multiply-adds", m)));
       const holds = values.every((v, i) => i === 0 || v >= values[i - 1]);
-      return { holds, seen: values.map((v) => `${(v / 1e6).toFixed(0)}M`).join(holds ? " < " : " vs ") };
+      const text = values.map((v) => `${Number((v / 1e6).toPrecision(3))}M`);
+      return { holds, seen: text.join(holds ? " <= " : " vs ") };
     }
   }
 }

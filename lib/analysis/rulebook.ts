@@ -55,6 +55,8 @@ export type Evidence =
     stated: number;
     /** One value per seed, in the stated value's unit. */
     values: number[];
+    /** Appended to the numbers shown ("%", " pts"). */
+    suffix?: string;
     unit: keyof typeof TOLERANCES;
     /** The runs' profile, and whether the claim is about training at the paper's settings. */
     profile: string;
@@ -130,9 +132,12 @@ export function judge(evidence: Evidence): Judgement {
       } against the seed range widened by ${tolerance} (${evidence.unit})`;
       if (values.length === 0) return { verdict: sampled(0, evidence)!, measured: "no stored runs", because };
       const [lo, hi] = [Math.min(...values), Math.max(...values)];
+      const sfx = evidence.suffix ?? "";
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const measured =
-        `${fmt(mean)} (range ${fmt(lo)}-${fmt(hi)}, ${values.length} seed${values.length === 1 ? "" : "s"})` +
+        `${fmt(mean)}${sfx} (range ${fmt(lo)}-${fmt(hi)}${sfx}, ${values.length} seed${
+          values.length === 1 ? "" : "s"
+        })` +
         (evidence.fewerSeedsBecause && values.length < MIN_SEEDS ? `; ${evidence.fewerSeedsBecause}` : "");
       const early = sampled(values.length, evidence);
       if (early) return { verdict: early, measured, because };

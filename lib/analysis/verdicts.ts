@@ -63,10 +63,7 @@ export function statedText(claim: CatalogueClaim): string {
     return check.unit === "points" ? `${check.value}${percent ? "%" : " pts"}` : `${check.value}`;
   }
   if (check.rule === "count") return check.value.toLocaleString("en-US");
-  const stated = claim.stated;
-  const text = typeof stated === "string"
-    ? stated
-    : JSON.stringify(stated).replace(/"/g, "").replace(/,/g, ", ");
+  const text = describe(claim.stated);
   return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
 
@@ -91,6 +88,11 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
         stated: check.value,
         values: runs.map((r) => runMeasure(r, check.measure, check.class)),
         unit: check.unit,
+        suffix: check.unit !== "points"
+          ? ""
+          : POINT_MEASURES_AS_PERCENT.includes(check.measure)
+          ? "%"
+          : " pts",
         profile,
         needsPaperSettings: check.paperSettings,
         fewerSeedsBecause: check.fewerSeedsBecause,
@@ -131,7 +133,8 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
         relativeTolerance: check.measure === "multiply-adds" ? MULTIPLY_ADDS_TOLERANCE : undefined,
       };
     case "fact": {
-      const { holds, seen } = await checkFact(check);
+      const { holds, seen, unmeasured } = await checkFact(check);
+      if (unmeasured) return { rule: "not-checkable", reason: unmeasured };
       return { rule: "fact", holds: check.negate ? !holds : holds, seen };
     }
     case "setting":

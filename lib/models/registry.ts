@@ -268,28 +268,8 @@ const SPECS: ModelSpec[] = [
       dense(10, "softmax"),
     ],
   },
-  {
-    name: "004-tinyvgg",
-    source: "Tang et al., sections II-C and IV-C (TinyVGG, PyTorch)",
-    summary:
-      "2 x [Conv 10 3x3 same ReLU -> Conv 10 3x3 same ReLU -> MaxPool 2] -> Flatten -> Linear 10 (logits)",
-    output: "logits",
-    counts: { trainable: 7740, nonTrainable: 0, total: 7740 },
-    choices: [
-      "10 channels, 3x3 kernels, stride 1, padding 1 ('same'), as in CNN Explainer's TinyVGG that the paper cites",
-      "PyTorch's default initialisation, and raw scores out (PyTorch's CrossEntropyLoss applies log-softmax)",
-    ],
-    layers: () => [
-      conv(10, 3, { ...first, padding: "same", ...torchInit(9) }),
-      conv(10, 3, { padding: "same", ...torchInit(90) }),
-      pool(),
-      conv(10, 3, { padding: "same", ...torchInit(90) }),
-      conv(10, 3, { padding: "same", ...torchInit(90) }),
-      pool(),
-      tf.layers.flatten(),
-      dense(10, "linear", torchInit(490)),
-    ],
-  },
+  tinyVgg("004-tinyvgg", "max"),
+  tinyVgg("004-tinyvgg-avgpool", "average"),
   {
     name: "004-ann",
     source: "Tang et al., sections II-A and III (ANN: flatten, dropout, dense)",
@@ -308,6 +288,36 @@ const SPECS: ModelSpec[] = [
     ],
   },
 ];
+
+/** TinyVGG with max- or average-pooling (Tang et al.'s Table VI varies only the pooling). */
+function tinyVgg(name: string, pooling: "max" | "average"): ModelSpec {
+  const down = () => pooling === "max" ? pool() : tf.layers.averagePooling2d({ poolSize: 2, strides: 2 });
+  return {
+    name,
+    source: pooling === "max"
+      ? "Tang et al., sections II-C and IV-C (TinyVGG, PyTorch)"
+      : "Tang et al., section IV-C, Table VI (TinyVGG with AvgPool2d instead of MaxPool2d)",
+    summary: `2 x [Conv 10 3x3 same ReLU -> Conv 10 3x3 same ReLU -> ${
+      pooling === "max" ? "MaxPool" : "AvgPool"
+    } 2] -> Flatten -> Linear 10 (logits)`,
+    output: "logits",
+    counts: { trainable: 7740, nonTrainable: 0, total: 7740 },
+    choices: [
+      "10 channels, 3x3 kernels, stride 1, padding 1 ('same'), as in CNN Explainer's TinyVGG that the paper cites",
+      "PyTorch's default initialisation, and raw scores out (PyTorch's CrossEntropyLoss applies log-softmax)",
+    ],
+    layers: () => [
+      conv(10, 3, { ...first, padding: "same", ...torchInit(9) }),
+      conv(10, 3, { padding: "same", ...torchInit(90) }),
+      down(),
+      conv(10, 3, { padding: "same", ...torchInit(90) }),
+      conv(10, 3, { padding: "same", ...torchInit(90) }),
+      down(),
+      tf.layers.flatten(),
+      dense(10, "linear", torchInit(490)),
+    ],
+  };
+}
 
 /** The registry: every paper architecture by name. */
 export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(SPECS.map((s) => [s.name, s]));

@@ -71,10 +71,11 @@ export async function showReferenceModels(
       "Keras count": KERAS_COUNTS[d.name] ?? null,
       "paper (Table 2)": stated[d.name] ?? "",
       "multiply-adds (M)": Math.round(d.macs / 1e6),
-      "float32 MB": Number((4 * d.params / 1e6).toFixed(2)),
+      "float32 MB": Number((4 * d.params / 1e6).toFixed(1)),
       "ms per image": Number(timed.value[d.name].toFixed(1)),
     })),
     {
+      digits: 1,
       caption:
         `Random weights (no ImageNet weights here), one image at a time on this CPU (${timed.machine}), ` +
         `measured ${timed.measuredOn}`,

@@ -7,7 +7,7 @@
  * copying their `data/runs/*.json` files together.
  *
  * ```sh
- * deno run -A lib/training/sweep.ts configs.json [--workers 2] [--shard 0/3]
+ * deno run -A lib/training/sweep.ts configs.json [--workers 2] [--threads 1] [--shard 0/3]
  * ```
  *
  * @module
@@ -158,7 +158,7 @@ if (import.meta.main) {
     const [file, ...rest] = Deno.args;
     if (!file) {
       throw new UserError(
-        "usage: deno run -A lib/training/sweep.ts configs.json [--workers N] [--shard i/n]",
+        "usage: deno run -A lib/training/sweep.ts configs.json [--workers N] [--threads N] [--shard i/n]",
       );
     }
     let configs: ExperimentConfig[];
@@ -183,7 +183,12 @@ if (import.meta.main) {
       if (!Number.isInteger(workers) || workers < 1) {
         throw new UserError(`--workers needs a positive whole number, got "${flag("--workers")}"`);
       }
-      const results = await runSweep(configs, { workers, shard });
+      const threadsText = flag("--threads");
+      const threadsPerWorker = threadsText === undefined ? undefined : Number(threadsText);
+      if (threadsPerWorker !== undefined && (!Number.isInteger(threadsPerWorker) || threadsPerWorker < 1)) {
+        throw new UserError(`--threads needs a positive whole number, got "${threadsText}"`);
+      }
+      const results = await runSweep(configs, { workers, shard, threadsPerWorker });
       console.log(`${results.length} results in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   });

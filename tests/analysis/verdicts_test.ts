@@ -33,7 +33,7 @@ Deno.test("verdicts: a stated accuracy against three seeds of stored runs", asyn
   const record = await judgeClaim(claim(check), "000", "paper", () => Promise.resolve(runs));
   assert.equal(record.verdict, "reproduced");
   assert.equal(record.stated, "98.5%");
-  assert.match(record.measured, /^99 \(range 98\.8-99\.2, 3 seeds\)$/);
+  assert.match(record.measured, /^99% \(range 98\.8-99\.2%, 3 seeds\)$/);
   const far = await judgeClaim(claim({ ...check, value: 88.8 }), "000", "paper", () => Promise.resolve(runs));
   assert.equal(far.verdict, "contradicted");
   const quick = await judgeClaim(claim(check), "000", "quick", () => Promise.resolve(runs));
@@ -98,7 +98,7 @@ Deno.test("verdicts: settings, contradictions and not-checkable claims need no r
   );
   assert.deepEqual([nc.verdict, nc.because], ["not checkable", "needs ImageNet weights"]);
   assert.equal(
-    statedText(claim({ rule: "not-checkable", reason: "" }, { stated: { a: 1, b: "x" } })),
-    "{a:1, b:x}",
+    statedText(claim({ rule: "not-checkable", reason: "" }, { stated: { a: 1, b: [2, "x"] } })),
+    "a: 1; b: 2, x",
   );
 });
