@@ -49,6 +49,9 @@ export type RunMeasure =
   | "val-accuracy" // last epoch, points
   | "train-val-gap" // last epoch training minus validation accuracy, points
   | "train-test-gap" // last epoch training accuracy minus test accuracy, points
+  | "train-loss" // last epoch, loss
+  | "epoch-seconds" // mean wall-clock seconds per epoch on this machine (for comparisons only)
+  | "train-seconds" // wall-clock seconds of the whole training on this machine (for comparisons only)
   | "test-loss" // loss
   | "val-loss" // last epoch, loss
   | "macro-f1" // score

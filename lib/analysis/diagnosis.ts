@@ -82,6 +82,17 @@ export function summarize(
 }
 
 /**
+ * A run has learned when its test accuracy is above this (chance on ten balanced classes is 10%): twice
+ * chance, far below any run that trained at all (the weakest settings of the papers reach 75%).
+ */
+export const LEARNED_ABOVE = 0.2;
+
+/** Whether a run learned anything: test accuracy above {@link LEARNED_ABOVE}. */
+export function learned(run: { test: { accuracy: number } }): boolean {
+  return run.test.accuracy > LEARNED_ABOVE;
+}
+
+/**
  * The three written rules of Awasthi & Soni 2024 (section III, "Problem definition"), with thresholds
  * where the paper says "high", "low" and "close":
  * - accuracy is **high** from 90% (their models reach 91-100%) and **low** below 85% (a linear classifier

@@ -50,6 +50,12 @@ export function runMeasure(run: RunResult, measure: RunMeasure, className?: stri
       return points(last(run).accuracy - run.test.accuracy);
     case "test-loss":
       return run.test.loss;
+    case "train-loss":
+      return last(run).loss;
+    case "epoch-seconds":
+      return run.timing.meanEpochSeconds;
+    case "train-seconds":
+      return run.timing.trainSeconds;
     case "val-loss":
       return validation(run).valLoss;
     case "macro-f1":
@@ -112,6 +118,7 @@ const SCORE_MEASURES: readonly RunMeasure[] = [
   "class-recall",
   "test-loss",
   "val-loss",
+  "train-loss",
 ];
 /** A measured value as text: points to 2 decimals, scores and losses to 3. */
 const measureText = (measure: RunMeasure, x: number) => fmt(x, SCORE_MEASURES.includes(measure) ? 3 : 2);

@@ -16,3 +16,4 @@ export * from "./rulebook.ts";
 export * from "./evidence.ts";
 export * from "./verdicts.ts";
 export * from "./scorecard.ts";
+export * from "./paper_tables.ts";

@@ -13,3 +13,4 @@ export * from "./notebook.ts";
 export * from "./claims_view.ts";
 export * from "./run_views.ts";
 export * from "./model_views.ts";
+export * from "./table_views.ts";

@@ -11,6 +11,8 @@ import { UserError } from "../errors.ts";
 
 /** A paper's recipe for one model, and how `quick` trims it. */
 interface Recipe {
+  /** The experiment's name, when it is not the model's (a variant of a recipe). */
+  name?: string;
   model: string;
   /** Where the recipe comes from, and what the paper leaves open. */
   source: string;
@@ -41,7 +43,45 @@ const seed002 = (model: string): Recipe => ({
   quick: { epochs: 5 },
 });
 
-/** The paper recipes, by experiment name (the model name). */
+const TINYVGG_DEFAULT: Recipe = {
+  model: "004-tinyvgg",
+  source:
+    "Tang et al., section IV-D: default model, SGD lr 0.1, batch 32, 3 epochs, CrossEntropyLoss, MaxPool",
+  split: "official",
+  validationFraction: 0,
+  optimizer: "sgd",
+  learningRate: 0.1,
+  loss: "crossEntropy",
+  batchSize: 32,
+  epochs: 3,
+  quick: { epochs: 3 },
+};
+
+/** A TinyVGG variant: the default with one setting changed, as a row of Tang et al.'s Tables I-VI. */
+const tinyVgg = (suffix: string, table: string, change: Partial<Recipe>): Recipe => ({
+  ...TINYVGG_DEFAULT,
+  name: `004-tinyvgg-${suffix}`,
+  source: `Tang et al., ${table}: the default model with ${suffix}`,
+  ...change,
+  quick: { epochs: change.epochs ?? TINYVGG_DEFAULT.epochs },
+});
+
+/** The default TinyVGG and its variants, one per non-default row of Tables I-VI. */
+const TINYVGG: Recipe[] = [
+  TINYVGG_DEFAULT,
+  tinyVgg("adam", "Table I", { optimizer: "adam" }),
+  tinyVgg("multimargin", "Table II", { loss: "multiMargin" }),
+  tinyVgg("nll", "Table II (NLLLoss fed the raw scores, the literal reading)", { loss: "nll" }),
+  tinyVgg("b8", "Table III", { batchSize: 8 }),
+  tinyVgg("b128", "Table III", { batchSize: 128 }),
+  tinyVgg("e1", "Table IV", { epochs: 1 }),
+  tinyVgg("e21", "Table IV", { epochs: 21 }),
+  tinyVgg("lr0.001", "Table V", { learningRate: 0.001 }),
+  tinyVgg("lr0.01", "Table V", { learningRate: 0.01 }),
+  tinyVgg("avgpool", "Table VI", { model: "004-tinyvgg-avgpool" }),
+];
+
+/** The paper recipes, by experiment name (the model name, or the variant's name). */
 export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
   ([
     seed002("002-ann"),
@@ -90,18 +130,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
       epochs: 20,
       quick: { epochs: 5 },
     },
-    {
-      model: "004-tinyvgg",
-      source: "Tang et al., section IV-D: default model, SGD lr 0.1, batch 32, 3 epochs, CrossEntropyLoss",
-      split: "official",
-      validationFraction: 0,
-      optimizer: "sgd",
-      learningRate: 0.1,
-      loss: "crossEntropy",
-      batchSize: 32,
-      epochs: 3,
-      quick: { epochs: 3 },
-    },
+    ...TINYVGG,
     {
       model: "004-ann",
       source:
@@ -115,7 +144,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
       epochs: 5,
       quick: { epochs: 5 },
     },
-  ] as Recipe[]).map((r) => [r.model, r]),
+  ] as Recipe[]).map((r) => [r.name ?? r.model, r]),
 );
 
 /** Training images, and validation/test images, in a `smoke` run. */

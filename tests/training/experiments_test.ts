@@ -32,9 +32,21 @@ Deno.test("quick trims epochs only; smoke runs one epoch on small stratified sli
       SMOKE_LIMITS.eval,
       true,
     ]);
-    assert.ok(MODELS[name], `${name} is a registered model`);
+    assert.ok(MODELS[paper.model], `${name} trains a registered model`);
     checkConfig(paper);
   }
+});
+
+Deno.test("a named variant is its recipe with one setting changed: the same config, so the same stored run", () => {
+  assert.deepEqual(
+    experiment("004-tinyvgg-adam", "paper"),
+    experiment("004-tinyvgg", "paper", { optimizer: "adam" }),
+  );
+  assert.deepEqual(
+    experiment("004-tinyvgg-avgpool", "paper", { seed: 3 }),
+    experiment("004-tinyvgg", "paper", { model: "004-tinyvgg-avgpool", seed: 3 }),
+  );
+  assert.equal(experiment("004-tinyvgg-e21", "quick").epochs, 21);
 });
 
 Deno.test("overrides apply, and unknown experiments are refused with the known names", () => {
