@@ -29,8 +29,15 @@ const points = (x: number) => 100 * x;
 const last = (run: RunResult) => run.history.at(-1)!;
 const report = (run: RunResult) => reportFromConfusion(run.test.confusion, CLASS_NAMES);
 
-/** One run's value of a measure, in the measure's unit (accuracies and gaps in points). */
+/**
+ * One run's value of a measure, in the measure's unit (accuracies and gaps in points). A loss that diverged
+ * (stored as null: JSON has no NaN or infinity) comes back as NaN.
+ */
 export function runMeasure(run: RunResult, measure: RunMeasure, className?: string): number {
+  return measureOf(run, measure, className) ?? NaN;
+}
+
+function measureOf(run: RunResult, measure: RunMeasure, className?: string): number | null {
   const needClass = () => {
     if (!className) throw new UserError(`measure "${measure}" needs a class`);
     return report(run).classes[classIndex(className)];
@@ -73,9 +80,9 @@ export function runMeasure(run: RunResult, measure: RunMeasure, className?: stri
   }
 }
 
-function validation(run: RunResult): { valLoss: number; valAccuracy: number } {
+function validation(run: RunResult): { valLoss: number | null; valAccuracy: number } {
   const { valLoss, valAccuracy } = last(run);
-  if (valLoss === null || valAccuracy === null) {
+  if (valAccuracy === null) {
     throw new UserError(`run ${run.key} has no validation set; pick a measure on the test set`);
   }
   return { valLoss, valAccuracy };

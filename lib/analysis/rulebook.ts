@@ -131,13 +131,21 @@ export function judge(evidence: Evidence): Judgement {
         fmt(stated)
       } against the seed range widened by ${tolerance} (${evidence.unit})`;
       if (values.length === 0) return { verdict: sampled(0, evidence)!, measured: "no stored runs", because };
-      const [lo, hi] = [Math.min(...values), Math.max(...values)];
+      const finite = values.filter(Number.isFinite);
+      const diverged = values.length - finite.length;
+      if (finite.length === 0) {
+        const early = sampled(values.length, evidence);
+        const measured = `diverged (no finite value) in all ${values.length} seeds`;
+        return { verdict: early ?? "contradicted", measured, because };
+      }
+      const [lo, hi] = [Math.min(...finite), Math.max(...finite)];
       const sfx = evidence.suffix ?? "";
-      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
       const measured =
         `${fmt(mean)}${sfx} (range ${fmt(lo)}-${fmt(hi)}${sfx}, ${values.length} seed${
           values.length === 1 ? "" : "s"
         })` +
+        (diverged ? `; diverged in ${diverged} of ${values.length} seeds` : "") +
         (evidence.fewerSeedsBecause && values.length < MIN_SEEDS ? `; ${evidence.fewerSeedsBecause}` : "");
       const early = sampled(values.length, evidence);
       if (early) return { verdict: early, measured, because };

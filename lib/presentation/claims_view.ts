@@ -24,6 +24,8 @@ export interface ClaimFilter {
   ids?: RegExp | string[];
   /** Claims of these kinds. */
   kinds?: string[];
+  /** Claims of these sections of the paper ("Table I", "V"). */
+  sections?: string[];
   /** Only claims of the notebook not shown yet by an earlier `showClaims` call in this process. */
   rest?: boolean;
 }
@@ -52,8 +54,9 @@ export function notebookClaims(
 /** The records a filter selects. */
 export function selectClaims(records: ClaimRecord[], filter: ClaimFilter = {}): ClaimRecord[] {
   return records.filter((r) => {
-    const { ids, kinds } = filter;
+    const { ids, kinds, sections } = filter;
     if (kinds && !kinds.includes(r.kind)) return false;
+    if (sections && !sections.includes(r.section)) return false;
     if (ids instanceof RegExp) return ids.test(r.id);
     if (ids) return ids.some((id) => r.id === id || r.id.startsWith(id));
     return true;

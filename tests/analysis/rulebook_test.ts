@@ -66,3 +66,26 @@ Deno.test("rulebook: a setting we use is adopted, never reproduced; the rest say
   );
   assert.equal(judge({ rule: "contradiction" }).verdict, "internal contradiction");
 });
+
+Deno.test("rulebook: a loss that diverged (NaN) counts against a stated finite number", () => {
+  const all = judge({
+    rule: "seed-range",
+    stated: 0.2578,
+    values: [NaN, NaN, NaN],
+    unit: "loss",
+    profile: "paper",
+  });
+  assert.deepEqual([all.verdict, all.measured], [
+    "contradicted",
+    "diverged (no finite value) in all 3 seeds",
+  ]);
+  const some = judge({
+    rule: "seed-range",
+    stated: 0.3,
+    values: [0.29, NaN, 0.31],
+    unit: "loss",
+    profile: "paper",
+  });
+  assert.equal(some.verdict, "reproduced");
+  assert.match(some.measured, /diverged in 1 of 3 seeds/);
+});
