@@ -1,7 +1,7 @@
 /**
- * Presentation: Observable Plot figures rendered to SVG and PNG, the charts the notebooks show, and
- * showing figures, tables and markdown in a notebook (or as text outside one). The top layer of the
- * library.
+ * Presentation: Observable Plot figures rendered to SVG and PNG, the charts the notebooks show,
+ * showing figures, tables and markdown in a notebook (or as text outside one), and the assertion
+ * helpers of exercise test cells (exercises.ts). The top layer of the library.
  *
  * @module
  */
@@ -14,3 +14,4 @@ export * from "./claims_view.ts";
 export * from "./run_views.ts";
 export * from "./model_views.ts";
 export * from "./table_views.ts";
+export * from "./exercises.ts";

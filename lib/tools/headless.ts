@@ -32,6 +32,57 @@ export interface NotebookRun {
   error?: string;
   /** The output check (see {@link checkOutputs}), when the notebook ran to the end. */
   outputs?: OutputCheck;
+  /** How each code cell that ran ended, from the kernel's replies (see {@link CellStatus}). */
+  cells?: CellStatus[];
+}
+
+/** How one code cell ended: the kernel's execute_reply, recorded by `headless_hooks.py`. */
+export interface CellStatus {
+  /** Index of the cell in the notebook. */
+  cell: number;
+  /** The reply's status: "ok" or "error". */
+  status: string;
+  ename?: string;
+  evalue?: string;
+  seconds: number;
+}
+
+/** The `ename` of a cell that ran past the per-cell timeout and was interrupted (see {@link RunOptions}). */
+export const TIMEOUT_ENAME = "CellTimeoutError";
+
+/** Options of {@link runNotebook}. */
+export interface RunOptions {
+  /** The `JUPYTER_PATH` holding the kernelspec (see {@link writeKernelspec}). */
+  jupyterPath: string;
+  /** Where the executed copy, the output ledger and (smoke) figures and runs go. */
+  outDir: string;
+  /** Seconds a cell may run (nbclient's timeout); none by default. */
+  timeoutSeconds?: number;
+  /**
+   * Keep going past cells that raise (nbclient's allow_errors): the run succeeds with the errors in
+   * the executed copy, which never replaces the notebook.
+   */
+  allowErrors?: boolean;
+  /**
+   * Interrupt a cell that runs past `timeoutSeconds`, record it as failed with {@link TIMEOUT_ENAME}
+   * (nbclient's error_on_timeout) and go on with the next cell, instead of failing the run.
+   */
+  interruptOnTimeout?: boolean;
+  /**
+   * Execute with the kernel in this directory (the notebook goes to nbconvert on stdin), so that a
+   * notebook stored elsewhere resolves `../lib/mod.ts` as if it were here. The notebook is never replaced.
+   */
+  workingDir?: string;
+}
+
+function parseCellStatus(text: string): CellStatus[] {
+  return text.split("\n").filter((l) => l.trim()).flatMap((line) => {
+    try {
+      return [JSON.parse(line) as CellStatus];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /**
@@ -164,24 +215,27 @@ export function describeOutputCheck(check: OutputCheck): string | null {
 
 const HOOKS = fileURLToPath(new URL("./headless_hooks.py", import.meta.url));
 
-/** Execute one notebook under a profile and check that every output sits in the cell that produced it. */
-export async function runNotebook(
-  path: string,
-  profile: Profile,
-  options: { jupyterPath: string; outDir: string; timeoutSeconds?: number },
-): Promise<NotebookRun> {
+/**
+ * Execute one notebook under a profile and check that every output sits in the cell that produced it.
+ * By default a cell that raises fails the run; see {@link RunOptions} for grading runs, which go past
+ * errors and timeouts.
+ */
+export async function runNotebook(path: string, profile: Profile, options: RunOptions): Promise<NotebookRun> {
   const name = path.split("/").pop()!;
   const t0 = performance.now();
   const outName = name.replace(/\.ipynb$/, "");
   const cellFile = `${options.outDir}/${outName}.cell`;
   const ledgerFile = `${options.outDir}/${outName}.outputs`;
+  const statusFile = `${options.outDir}/${outName}.status`;
   await Deno.writeTextFile(ledgerFile, "");
+  await Deno.writeTextFile(statusFile, "");
   const env: Record<string, string> = {
     FMNIST_PROFILE: profile,
     JUPYTER_PATH: options.jupyterPath,
     NO_COLOR: "1",
     FMNIST_CELL_FILE: cellFile,
     FMNIST_OUTPUT_LEDGER: ledgerFile,
+    FMNIST_CELL_STATUS: statusFile,
   };
   if (profile === "smoke") {
     // Smoke runs write nothing into the repository: figures, runs and claims go to the temp dir.
@@ -190,6 +244,17 @@ export async function runNotebook(
     env.FMNIST_CLAIMS_DIR = `${options.outDir}/claims`;
     env.FMNIST_MEASUREMENTS_DIR = `${options.outDir}/measurements`;
   }
+  const executeOptions = [
+    ...(options.allowErrors ? ["--allow-errors"] : []),
+    ...(options.interruptOnTimeout
+      ? [
+        "--ExecutePreprocessor.interrupt_on_timeout=True",
+        `--ExecutePreprocessor.error_on_timeout={'ename': '${TIMEOUT_ENAME}', 'evalue': ` +
+        `'the cell ran past the timeout of ${options.timeoutSeconds} s and was interrupted'}`,
+      ]
+      : []),
+  ];
+  const fromStdin = options.workingDir !== undefined;
   const command = new Deno.Command("jupyter", {
     args: [
       "nbconvert",
@@ -201,17 +266,27 @@ export async function runNotebook(
       "--ExecutePreprocessor.kernel_name=deno",
       "--ExecutePreprocessor.record_timing=False", // re-runs from the store then leave no diff
       `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? -1}`,
+      ...executeOptions,
       "--output-dir",
       options.outDir,
       "--output",
       outName,
-      path,
+      ...(fromStdin ? ["--stdin"] : [path]),
     ],
     env,
+    cwd: options.workingDir,
+    stdin: fromStdin ? "piped" : "inherit",
     stdout: "piped",
     stderr: "piped",
   });
-  const result = await command.output();
+  const child = command.spawn();
+  if (fromStdin) {
+    const writer = child.stdin.getWriter();
+    // If nbconvert exits before reading it all, its exit status and log say why.
+    await writer.write(await Deno.readFile(path)).then(() => writer.close()).catch(() => {});
+  }
+  const result = await child.output();
+  const cells = parseCellStatus(await Deno.readTextFile(statusFile));
   const seconds = (performance.now() - t0) / 1000;
   const executed = `${options.outDir}/${outName}.ipynb`;
   const log = new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout);
@@ -222,20 +297,25 @@ export async function runNotebook(
       seconds,
       output: executed,
       error: log.trim().split("\n").slice(-15).join("\n"),
+      cells,
     };
   }
   const executedJson = await Deno.readTextFile(executed);
-  const cellError = firstErrorOutput(JSON.parse(executedJson));
-  if (cellError) return { notebook: name, ok: false, seconds, output: executed, error: cellError };
+  const cellError = options.allowErrors ? undefined : firstErrorOutput(JSON.parse(executedJson));
+  if (cellError) return { notebook: name, ok: false, seconds, output: executed, error: cellError, cells };
   const outputs = checkOutputs(executedJson, await Deno.readTextFile(ledgerFile));
   const problem = describeOutputCheck(outputs);
-  if (problem) return { notebook: name, ok: false, seconds, output: executed, error: problem, outputs };
-  if (profile === "smoke") return { notebook: name, ok: true, seconds, output: executed, outputs };
+  if (problem) {
+    return { notebook: name, ok: false, seconds, output: executed, error: problem, outputs, cells };
+  }
+  if (profile === "smoke" || options.allowErrors || fromStdin) {
+    return { notebook: name, ok: true, seconds, output: executed, outputs, cells };
+  }
   // Replace the committed notebook atomically: copy next to it, then rename over it.
   const staged = `${path}.partial-${Deno.pid}`;
   await Deno.copyFile(executed, staged);
   await Deno.rename(staged, path);
-  return { notebook: name, ok: true, seconds, output: path, outputs };
+  return { notebook: name, ok: true, seconds, output: path, outputs, cells };
 }
 
 /** Execute notebooks one after another, keep going past failures, and report. */

@@ -4,6 +4,8 @@ import {
   describeOutputCheck,
   parseArgs,
   runAll,
+  runNotebook,
+  TIMEOUT_ENAME,
   writeKernelspec,
 } from "../../lib/tools/headless.ts";
 import { UserError } from "../../lib/errors.ts";
@@ -200,6 +202,43 @@ Deno.test("a real kernel: an interrupt stops a busy-looping cell within seconds 
     assert.ok(seconds < 30, `the run took ${seconds.toFixed(1)} s: the interrupt did not stop the loop`);
     const executed = JSON.parse(await Deno.readTextFile(`${dir}/executed.ipynb`));
     assert.equal(text(executed.cells[2].outputs[0].data["text/plain"]), "42");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a grading run goes past errors, interrupts a busy loop at the timeout, records each reply, runs from workingDir", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/graded.ipynb`;
+    await Deno.mkdir(`${dir}/here`);
+    await Deno.mkdir(`${dir}/out`);
+    await Deno.writeTextFile(
+      path,
+      notebook(
+        'throw new Error("boom")',
+        "while (true) {}",
+        `Deno.writeTextFileSync("${dir}/cwd.txt", Deno.cwd());`,
+      ),
+    );
+    const before = await Deno.readTextFile(path);
+    const run = await runNotebook(path, "quick", {
+      jupyterPath: await writeKernelspec(`${dir}/jupyter`),
+      outDir: `${dir}/out`,
+      timeoutSeconds: 3,
+      allowErrors: true,
+      interruptOnTimeout: true,
+      workingDir: `${dir}/here`,
+    });
+    assert.equal(run.ok, true, run.error ?? "");
+    assert.deepEqual(run.cells?.map((c) => [c.cell, c.status, c.ename]), [
+      [0, "error", "Error"],
+      [1, "error", TIMEOUT_ENAME],
+      [2, "ok", undefined],
+    ]);
+    assert.equal(await Deno.readTextFile(`${dir}/cwd.txt`), await Deno.realPath(`${dir}/here`));
+    assert.equal(await Deno.readTextFile(path), before, "a grading run never replaces the notebook");
+    assert.equal(run.output, `${dir}/out/graded.ipynb`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
