@@ -102,6 +102,12 @@ export type RunTest =
 /** Deterministic numbers a "count" check computes (no training). */
 export type CountMeasure =
   | "params" // total parameters of `model`
+  | "trainable-params" // trainable parameters of `model`
+  | "non-trainable-params" // non-trainable parameters of `model` (batch-norm moving statistics)
+  | "layer-params" // parameters of layer `layer` of `model` (0-based, as layerSummary lists them)
+  | "layer-trainable-params" // trainable parameters of layer `layer` of `model`
+  | "layer-kernel" // weights of layer `layer`'s kernel (without its biases)
+  | "layer-biases" // biases of layer `layer`
   | "weights-mb" // float32 weights of `model` in MB (1e6 bytes)
   | "multiply-adds" // multiply-adds of one forward pass of `model`
   | "dataset-images" // train + test images
@@ -154,7 +160,7 @@ export type ClaimCheck =
     /** The claim states the opposite of the test: it holds where the test fails. */
     negate?: boolean;
   } & RunTest)
-  | { rule: "count"; measure: CountMeasure; model?: string; value: number; precision: number }
+  | { rule: "count"; measure: CountMeasure; model?: string; layer?: number; value: number; precision: number }
   | ({ rule: "fact"; negate?: boolean } & Fact)
   | { rule: "setting"; adopted: boolean; how: string }
   | { rule: "not-checkable"; reason: string }

@@ -262,8 +262,8 @@ const counts = new Map<string, number>();
 export const MULTIPLY_ADDS_TOLERANCE = 0.02;
 
 /** A deterministic count: parameters, float32 megabytes or multiply-adds of a model, or a dataset size. */
-export async function countMeasure(measure: CountMeasure, model?: string): Promise<number> {
-  const cacheKey = `${measure}:${model ?? ""}`;
+export async function countMeasure(measure: CountMeasure, model?: string, layer?: number): Promise<number> {
+  const cacheKey = `${measure}:${model ?? ""}:${layer ?? ""}`;
   if (counts.has(cacheKey)) return counts.get(cacheKey)!;
   const needModel = () => {
     if (!model) throw new UserError(`count "${measure}" needs a model`);
@@ -273,6 +273,18 @@ export async function countMeasure(measure: CountMeasure, model?: string): Promi
   switch (measure) {
     case "params":
       value = withModel(needModel(), (m) => countParams(m).total);
+      break;
+    case "trainable-params":
+      value = withModel(needModel(), (m) => countParams(m).trainable);
+      break;
+    case "non-trainable-params":
+      value = withModel(needModel(), (m) => countParams(m).nonTrainable);
+      break;
+    case "layer-params":
+    case "layer-trainable-params":
+    case "layer-kernel":
+    case "layer-biases":
+      value = withModel(needModel(), (m) => layerCount(m, measure, layer));
       break;
     case "weights-mb":
       value = withModel(needModel(), (m) => countParams(m).total * 4 / 1e6);
@@ -298,6 +310,17 @@ export async function countMeasure(measure: CountMeasure, model?: string): Promi
   }
   counts.set(cacheKey, value);
   return value;
+}
+
+/** A count of one layer: all its parameters, the trainable ones, its kernel's or its biases'. */
+function layerCount(model: tf.LayersModel, measure: CountMeasure, index?: number): number {
+  const layer = index === undefined ? undefined : model.layers[index];
+  if (!layer) throw new UserError(`count "${measure}" needs a layer index of the model, got ${index}`);
+  const size = (w: { shape: (number | null)[] }) => w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+  if (measure === "layer-params") return layer.countParams();
+  if (measure === "layer-trainable-params") return layer.trainableWeights.reduce((s, w) => s + size(w), 0);
+  const part = measure === "layer-kernel" ? /kernel/ : /bias/;
+  return layer.weights.filter((w) => part.test(w.name)).reduce((s, w) => s + size(w), 0);
 }
 
 function perClass(labels: Uint8Array): number[] {

@@ -128,7 +128,7 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
       return {
         rule: "count",
         stated: check.value,
-        ours: await countMeasure(check.measure, check.model),
+        ours: await countMeasure(check.measure, check.model, check.layer),
         precision: check.precision,
         relativeTolerance: check.measure === "multiply-adds" ? MULTIPLY_ADDS_TOLERANCE : undefined,
       };

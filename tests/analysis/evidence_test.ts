@@ -82,3 +82,16 @@ Deno.test("evidence: the largest confusion pair sums both directions", () => {
   const test: RunTest = { test: "largest-confusion-pair", classes: ["Shirt", "T-shirt/top"] };
   assert.deepEqual(runTest(run, test, never), { holds: true, seen: "T-shirt/top<->Shirt (15)" });
 });
+
+Deno.test("evidence: counts of a whole model and of one layer (all, trainable, kernel, biases)", async () => {
+  const { initBackend } = await import("../../lib/backend/select.ts");
+  const { countMeasure } = await import("../../lib/analysis/evidence.ts");
+  await initBackend();
+  assert.equal(await countMeasure("trainable-params", "001-enhanced"), 422474);
+  assert.equal(await countMeasure("non-trainable-params", "001-enhanced"), 448);
+  assert.equal(await countMeasure("layer-params", "001-enhanced", 1), 128); // batch norm over 32 maps: 4 each
+  assert.equal(await countMeasure("layer-trainable-params", "001-enhanced", 1), 64); // scale and shift
+  assert.equal(await countMeasure("layer-kernel", "001-enhanced", 0), 288);
+  assert.equal(await countMeasure("layer-biases", "001-enhanced", 0), 32);
+  await assert.rejects(() => countMeasure("layer-params", "001-enhanced", 99), /needs a layer index/);
+});
