@@ -19,13 +19,15 @@ Deno.test("paper profile uses each paper's own split, batch size, optimizer and 
   assert.equal(p001.trainLimit, null);
 });
 
-Deno.test("quick trims epochs only; smoke runs one epoch on small stratified slices", () => {
+Deno.test("quick trims epochs or training images only; smoke runs one epoch on small stratified slices", () => {
   for (const name of Object.keys(RECIPES)) {
     const paper = experiment(name, "paper");
     const quick = experiment(name, "quick");
     const smoke = experiment(name, "smoke");
     assert.ok(quick.epochs <= paper.epochs, name);
-    assert.deepEqual({ ...quick, epochs: 0, profile: "x" }, { ...paper, epochs: 0, profile: "x" }, name);
+    const trimmed = { epochs: 0, trainLimit: null, profile: "x" };
+    assert.deepEqual({ ...quick, ...trimmed }, { ...paper, ...trimmed }, name);
+    assert.ok(quick.trainLimit === null || quick.trainLimit < 60000, name);
     assert.equal(smoke.epochs, 1);
     assert.deepEqual([smoke.trainLimit, smoke.evalLimit, smoke.stratify], [
       SMOKE_LIMITS.train,
@@ -47,6 +49,7 @@ Deno.test("a named variant is its recipe with one setting changed: the same conf
     experiment("004-tinyvgg", "paper", { model: "004-tinyvgg-avgpool", seed: 3 }),
   );
   assert.equal(experiment("004-tinyvgg-e21", "quick").epochs, 21);
+  assert.equal(experiment("004-tinyvgg-e21", "quick").trainLimit, 10000);
 });
 
 Deno.test("overrides apply, and unknown experiments are refused with the known names", () => {
