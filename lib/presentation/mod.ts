@@ -15,3 +15,4 @@ export * from "./run_views.ts";
 export * from "./model_views.ts";
 export * from "./table_views.ts";
 export * from "./exercises.ts";
+export * from "./fit_views.ts";

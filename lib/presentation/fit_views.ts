@@ -1,0 +1,157 @@
+/**
+ * Long runs read epoch by epoch (Awasthi & Soni 2024's 100 epochs): models' curves overlaid with the epoch
+ * of lowest validation loss marked, where each run crosses into overfitting by the paper's three rules, and
+ * what early stopping on validation loss would have saved.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import type { EpochRecord } from "../training/fit.ts";
+import type { RunResult } from "../training/store.ts";
+import {
+  classifyEpochs,
+  type FitState,
+  overfittingFrom,
+  replayEarlyStopping,
+} from "../analysis/diagnosis.ts";
+import { figure, plotSvg } from "./plots.ts";
+import { plural, showFigure, showTable } from "./notebook.ts";
+
+const MODEL_COLORS = ["#4e79a7", "#e15759", "#59a14f", "#b07aa1"];
+
+/** The epoch (1-based) of the lowest validation loss. */
+export function bestEpoch(history: EpochRecord[]): number {
+  let best = 0;
+  history.forEach((h, i) => {
+    if ((h.valLoss ?? Infinity) < (history[best].valLoss ?? Infinity)) best = i;
+  });
+  return history[best].epoch;
+}
+
+/**
+ * Training (dashed) and validation (solid) accuracy and loss of several models over epochs, one colour per
+ * model, with a rule at each model's epoch of lowest validation loss.
+ */
+export function curvesOverlayFigure(
+  series: { label: string; history: EpochRecord[] }[],
+  title: string,
+  subtitle?: string,
+): string {
+  const colors = series.map((_, i) => MODEL_COLORS[i % MODEL_COLORS.length]);
+  const points = (metric: "accuracy" | "loss") =>
+    series.flatMap(({ label, history }) =>
+      history.flatMap((h) => [
+        { epoch: h.epoch, model: label, set: "training", value: metric === "accuracy" ? h.accuracy : h.loss },
+        {
+          epoch: h.epoch,
+          model: label,
+          set: "validation",
+          value: metric === "accuracy" ? h.valAccuracy : h.valLoss,
+        },
+      ])
+    ).filter((p) => p.value !== null);
+  const marks = series.map(({ label, history }) => ({ model: label, epoch: bestEpoch(history) }));
+  const panel = (metric: "accuracy" | "loss") =>
+    plotSvg({
+      width: 420,
+      height: 300,
+      marginLeft: 50,
+      x: { label: "epoch" },
+      y: metric === "loss"
+        ? { label: "loss (log scale)", grid: true, type: "log", tickFormat: "~g" }
+        : { label: "accuracy", grid: true, tickFormat: "%" },
+      color: { domain: series.map((s) => s.label), range: colors },
+      marks: [
+        Plot.ruleX(marks, { x: "epoch", stroke: "model", strokeOpacity: 0.5, strokeDasharray: "2,3" }),
+        ...(["training", "validation"] as const).map((set) =>
+          Plot.line(points(metric).filter((p) => p.set === set), {
+            x: "epoch",
+            y: "value",
+            z: "model",
+            stroke: "model",
+            strokeDasharray: set === "training" ? "5,3" : undefined,
+            strokeWidth: 1.5,
+          })
+        ),
+      ],
+    });
+  return figure([panel("accuracy"), panel("loss")], {
+    title,
+    subtitle: subtitle ?? "solid: validation; dashed: training; dotted rule: epoch of lowest validation loss",
+    legend: { labels: series.map((s) => s.label), colors },
+  });
+}
+
+/** The first run of each model, curves overlaid (see {@link curvesOverlayFigure}). */
+export async function showCurvesOverlay(name: string, models: Record<string, RunResult[]>): Promise<void> {
+  const series = Object.entries(models).map(([label, runs]) => ({ label, history: runs[0].history }));
+  const epochs = Math.max(...series.map((s) => s.history.length));
+  const best = series.map((s) => `${s.label} at epoch ${bestEpoch(s.history)}`).join(", ");
+  await showFigure(name, curvesOverlayFigure(series, `Lowest validation loss: ${best} of ${epochs}`));
+}
+
+/** Consecutive epochs in one state, as "1-5: in between; 6: good fit". */
+export function spans(states: FitState[]): string {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 1; i <= states.length; i++) {
+    if (i === states.length || states[i] !== states[start]) {
+      out.push(`${start + 1}${i - 1 > start ? `-${i}` : ""}: ${states[start]}`);
+      start = i;
+    }
+  }
+  return out.join("; ");
+}
+
+/** Per run, where each epoch stands by the paper's three rules and from which epoch it overfits for good. */
+export async function showFitTimeline(models: Record<string, RunResult[]>): Promise<void> {
+  await showTable(
+    Object.entries(models).flatMap(([label, runs]) =>
+      runs.map((r) => {
+        const fits = classifyEpochs(r.history);
+        return {
+          model: label,
+          seed: r.config.seed,
+          "epochs by state": spans(fits.map((f) => f.state)),
+          "overfitting for good from epoch": overfittingFrom(fits) ?? "—",
+        };
+      })
+    ),
+    {
+      caption: "The paper's three fit rules applied to every epoch (thresholds in lib/analysis/diagnosis.ts)",
+    },
+  );
+}
+
+/** What stopping on validation loss with `patience` would have done to each run. */
+export async function showEarlyStopping(
+  models: Record<string, RunResult[]>,
+  patience: number,
+): Promise<void> {
+  await showTable(
+    Object.entries(models).flatMap(([label, runs]) =>
+      runs.map((r) => {
+        const stop = replayEarlyStopping(r.history, patience);
+        const last = r.history.at(-1)!;
+        return {
+          model: label,
+          seed: r.config.seed,
+          "stops after epoch": stop.stopEpoch,
+          "best epoch": stop.bestEpoch,
+          "val. acc. at stop (%)": Number((100 * stop.valAccuracyAtStop).toFixed(2)),
+          "val. acc. at the end (%)": Number((100 * last.valAccuracy!).toFixed(2)),
+          "epochs saved": stop.epochsSaved,
+          "time saved": `${(stop.secondsSaved / 60).toFixed(0)} min of ${
+            (r.timing.trainSeconds / 60).toFixed(0)
+          }`,
+        };
+      })
+    ),
+    {
+      caption:
+        `Early stopping on validation loss with patience ${plural(patience, "epoch")}, replayed on the ` +
+        `recorded histories`,
+      digits: 2,
+    },
+  );
+}
