@@ -7,6 +7,9 @@
  */
 import { CLASS_NAMES } from "../data/fashion_mnist.ts";
 import type { RunResult } from "../training/store.ts";
+import type { ExperimentConfig } from "../training/config.ts";
+import { experimentData } from "../training/runs.ts";
+import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { testPredictions } from "../training/store.ts";
 import { diagnoseFit, summarize } from "../analysis/diagnosis.ts";
 import { reportFromConfusion, reportRows } from "../analysis/metrics.ts";
@@ -219,4 +222,22 @@ export async function showEpochs(runs: RunResult[], label: string): Promise<void
       digits: 2,
     },
   );
+}
+
+/** The parts a config trains, validates and tests on, with their array shapes as Keras would print them. */
+export async function showSplit(config: ExperimentConfig): Promise<void> {
+  const parts = experimentData(await loadFashionMnist(), config);
+  const rows = (["train", "validation", "test"] as const).flatMap((part) => {
+    const subset = parts[part];
+    if (!subset) return [];
+    return [{
+      part,
+      images: `(${subset.count.toLocaleString("en-US")}, 28, 28, 1)`,
+      labels: `(${subset.count.toLocaleString("en-US")},)`,
+    }];
+  });
+  await showTable(rows, {
+    caption: `${config.model}: the data as trained (${config.split} split, ` +
+      `${100 * config.validationFraction}% of the training images held out for validation)`,
+  });
 }
