@@ -9,6 +9,7 @@ import { augmentationNamed, augmentBatch } from "../data/augment.ts";
 import { CLASS_NAMES, IMAGE_SIZE, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { seededRandom } from "../data/splits.ts";
 import { figure, type GridImage, imageGrid, plotSvg } from "./plots.ts";
+import { encodeGrayPng, pngDataUrl } from "./png.ts";
 import type { EpochRecord } from "../training/fit.ts";
 
 const SERIES = { training: "#4e79a7", validation: "#f28e2c" };
@@ -241,3 +242,104 @@ export function augmentationFigure(subset: Subset, name: string, seed = 1, copie
     subtitle: "rotation, shifts, shear, zoom and flips drawn per image (seeded); first column: the original",
   });
 }
+
+/** One test image with its true label and the model's ten class probabilities. */
+export interface Prediction {
+  pixels: ArrayLike<number>;
+  label: number;
+  probabilities: ArrayLike<number>;
+}
+
+/**
+ * A gallery of test images, each above a bar chart of its ten class probabilities: the predicted class
+ * and its confidence in green when right and red when wrong, the true class (when wrong) in grey, as in
+ * TensorFlow's "Basic classification" tutorial.
+ */
+export function predictionGridFigure(
+  items: Prediction[],
+  title: string,
+  subtitle?: string,
+  columns = 6,
+): string {
+  const RIGHT = "#59a14f", WRONG = "#e15759";
+  const cells = items.map((item, i) => {
+    const p = Array.from(item.probabilities);
+    const predicted = p.indexOf(Math.max(...p));
+    return {
+      i,
+      row: Math.floor(i / columns),
+      column: i % columns,
+      item,
+      p,
+      predicted,
+      ok: predicted === item.label,
+    };
+  });
+  const bars = cells.flatMap((c) =>
+    c.p.map((value, k) => ({
+      row: c.row,
+      column: c.column,
+      k,
+      value,
+      fill: k === c.predicted ? (c.ok ? RIGHT : WRONG) : k === c.item.label ? "#4e79a7" : "#bbb",
+    }))
+  );
+  const caption = (c: typeof cells[number]) =>
+    `${CLASS_NAMES[c.predicted]} ${(100 * c.p[c.predicted]).toFixed(0)}%` +
+    (c.ok ? "" : ` (${CLASS_NAMES[c.item.label]})`);
+  const images = cells.map((c) => ({
+    row: c.row,
+    column: c.column,
+    src: pngDataUrl(encodeGrayPng(Array.from(c.item.pixels, (v) => 255 - v), IMAGE_SIZE, IMAGE_SIZE, 2)),
+  }));
+  const chart = plotSvg({
+    width: 20 + columns * 130,
+    height: 20 + Math.ceil(items.length / columns) * 150,
+    marginLeft: 10,
+    marginRight: 10,
+    marginTop: 10,
+    marginBottom: 10,
+    fx: { domain: d3Range(columns), axis: null, padding: 0.08 },
+    fy: { domain: d3Range(Math.ceil(items.length / columns)), axis: null, padding: 0.08 },
+    x: { domain: [-0.5, 9.5], axis: null },
+    y: { domain: [0, 2.25], axis: null },
+    marks: [
+      Plot.rectY(bars, {
+        fx: "column",
+        fy: "row",
+        x1: (d) => d.k - 0.4,
+        x2: (d) => d.k + 0.4,
+        y: "value",
+        fill: (d) => d.fill,
+      }),
+      Plot.ruleY([0], { stroke: "#999" }),
+      Plot.image(images, {
+        fx: "column",
+        fy: "row",
+        x: 4.5,
+        y: 1.55,
+        src: "src",
+        width: 64,
+        height: 64,
+        imageRendering: "pixelated",
+      }),
+      Plot.text(cells, {
+        fx: "column",
+        fy: "row",
+        x: 4.5,
+        y: 2.2,
+        text: caption,
+        fill: (c) => (c.ok ? RIGHT : WRONG),
+        fontSize: 10,
+      }),
+    ],
+  });
+  return figure(chart, {
+    title,
+    subtitle: subtitle ??
+      "bars: the ten class probabilities (predicted class coloured, true class blue when missed)",
+    legend: { labels: ["right", "wrong", "true class, when missed"], colors: [RIGHT, WRONG, "#4e79a7"] },
+  });
+}
+
+const d3Range = (n: number) => Array.from({ length: n }, (_, i) => i);

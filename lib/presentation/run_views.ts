@@ -10,7 +10,7 @@ import type { RunResult } from "../training/store.ts";
 import type { ExperimentConfig } from "../training/config.ts";
 import { experimentData } from "../training/runs.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
-import { testPredictions } from "../training/store.ts";
+import { SHOWN_FIRST, shownProbabilities, testPredictions } from "../training/store.ts";
 import { diagnoseFit, summarize } from "../analysis/diagnosis.ts";
 import { reportFromConfusion, reportRows } from "../analysis/metrics.ts";
 import {
@@ -19,6 +19,7 @@ import {
   confusionHeadline,
   learningCurvesFigure,
   perClassComparisonFigure,
+  predictionGridFigure,
   seedSpreadFigure,
 } from "./charts.ts";
 import { plural, showFigure, showMarkdown, showTable } from "./notebook.ts";
@@ -241,3 +242,47 @@ export async function showSplit(config: ExperimentConfig): Promise<void> {
       `${100 * config.validationFraction}% of the training images held out for validation)`,
   });
 }
+
+/**
+ * The first test images and the most confident mistakes of a run, each with its ten class probabilities
+ * (kept in the stored result; results stored before they were kept show a note instead).
+ */
+export async function showPredictions(name: string, run: RunResult, label: string): Promise<void> {
+  const kept = shownProbabilities(run);
+  if (kept.size === 0) {
+    await showMarkdown(
+      `_${label}: this stored run predates the kept probabilities; retrain it to see them._`,
+    );
+    return;
+  }
+  const test = experimentData(await loadFashionMnist(), run.config).test;
+  const item = (i: number) => ({
+    pixels: test.images.subarray(i * 784, (i + 1) * 784),
+    label: test.labels[i],
+    probabilities: kept.get(i)!,
+  });
+  const indices = [...kept.keys()];
+  const first = indices.filter((i) => i < SHOWN_FIRST).slice(0, 12);
+  const top = (i: number) => Math.max(...kept.get(i)!);
+  const mistakes = indices.filter((i) => test.labels[i] !== argmax(kept.get(i)!))
+    .sort((a, b) => top(b) - top(a)).slice(0, 12);
+  const seed = `seed ${run.config.seed}, profile ${run.config.profile}`;
+  await showFigure(
+    `${name}-first`,
+    predictionGridFigure(first.map(item), `${label}: the first test images`, undefined),
+  );
+  const sure = mistakes.map(top);
+  await showFigure(
+    `${name}-mistakes`,
+    predictionGridFigure(
+      mistakes.map(item),
+      `${label}: its ${mistakes.length} most confident mistakes (confidence ${
+        (100 * Math.min(...sure)).toFixed(0)
+      }-` +
+        `${(100 * Math.max(...sure)).toFixed(0)}%)`,
+      `${seed}; bars: the ten class probabilities (predicted class red, true class blue)`,
+    ),
+  );
+}
+
+const argmax = (p: ArrayLike<number>) => Array.from(p).indexOf(Math.max(...Array.from(p)));

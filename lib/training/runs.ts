@@ -31,6 +31,7 @@ import {
   type RunResult,
   runsDir,
   saveCheckpoint,
+  shownIndices,
   withChecksum,
 } from "./store.ts";
 
@@ -162,6 +163,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       labels: toBase64(test.labels.slice(0, test.count)),
       predicted: toBase64(predicted),
       confidence: toBase64(new Uint8Array(confidence.buffer)),
+      shown: keptProbabilities(test.labels, predicted, confidence, evaluation.probabilities),
     },
     timing: {
       trainSeconds,
@@ -179,6 +181,21 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   model.dispose();
   optimizer.dispose();
   return result;
+}
+
+/** The full probabilities of the test images a result keeps for galleries (see `RunResult.test.shown`). */
+function keptProbabilities(
+  labels: Uint8Array,
+  predicted: Uint8Array,
+  confidence: Float32Array,
+  probabilities: ArrayLike<number>,
+): { indices: number[]; probabilities: string } {
+  const indices = shownIndices(labels.slice(0, predicted.length), predicted, confidence);
+  const kept = new Float32Array(indices.length * 10);
+  indices.forEach((index, i) => {
+    for (let c = 0; c < 10; c++) kept[10 * i + c] = probabilities[10 * index + c];
+  });
+  return { indices, probabilities: toBase64(new Uint8Array(kept.buffer)) };
 }
 
 if (import.meta.main) {

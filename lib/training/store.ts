@@ -38,6 +38,12 @@ export interface RunResult {
     labels: string;
     predicted: string;
     confidence: string;
+    /**
+     * The full class probabilities of a few test images, for prediction galleries: the first
+     * {@link SHOWN_FIRST} images and the {@link SHOWN_MISTAKES} most confident mistakes (base64 float32, ten
+     * per image, in the order of `indices`). Absent from results stored before it was added.
+     */
+    shown?: { indices: number[]; probabilities: string };
   };
   timing: {
     trainSeconds: number;
@@ -111,6 +117,33 @@ export function runKey(config: ExperimentConfig, backend: string): { key: string
 
 // ---------------------------------------------------------------------------------------------
 // atomic files, results and checkpoints
+
+/** Test images whose full class probabilities a result keeps: the first ones, and the most confident mistakes. */
+export const SHOWN_FIRST = 18;
+export const SHOWN_MISTAKES = 18;
+
+/** The indices a result keeps probabilities for, from its predictions (see `RunResult.test.shown`). */
+export function shownIndices(
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  confidence: ArrayLike<number>,
+): number[] {
+  const first = Array.from({ length: Math.min(SHOWN_FIRST, labels.length) }, (_, i) => i);
+  const mistakes = Array.from({ length: labels.length }, (_, i) => i)
+    .filter((i) => predicted[i] !== labels[i])
+    .sort((a, b) => confidence[b] - confidence[a] || a - b)
+    .slice(0, SHOWN_MISTAKES);
+  return [...new Set([...first, ...mistakes])];
+}
+
+/** The kept probabilities of a result, by test index (empty for results stored before they were kept). */
+export function shownProbabilities(result: RunResult): Map<number, Float32Array> {
+  const shown = result.test.shown;
+  if (!shown) return new Map();
+  const bytes = fromBase64(shown.probabilities);
+  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  return new Map(shown.indices.map((index, i) => [index, all.slice(10 * i, 10 * i + 10)]));
+}
 
 /** The test-set labels, predictions and confidences of a result. */
 export function testPredictions(

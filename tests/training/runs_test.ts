@@ -5,6 +5,8 @@ import {
   modelTopology,
   runKey,
   type RunResult,
+  SHOWN_FIRST,
+  shownProbabilities,
   stableStringify,
   testPredictions,
 } from "../../lib/training/store.ts";
@@ -37,6 +39,15 @@ Deno.test("a run is stored on a miss and loaded on a hit in well under a second"
     const correct = predicted.filter((p, i) => p === labels[i]).length;
     assert.equal(correct / 300, first.test.accuracy);
     assert.ok(confidence.every((c) => c >= 0.1 && c <= 1));
+    // the full probabilities of the first images and of the most confident mistakes are kept
+    const kept = shownProbabilities(first);
+    assert.ok(kept.has(0) && kept.size >= SHOWN_FIRST, `${kept.size} kept`);
+    for (const [i, p] of kept) {
+      assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-4, `image ${i}: probabilities sum to 1`);
+      assert.equal(p.indexOf(Math.max(...p)), predicted[i], `image ${i}: the top class is the prediction`);
+    }
+    const mistakes = [...kept.keys()].filter((i) => i >= SHOWN_FIRST);
+    assert.ok(mistakes.every((i) => predicted[i] !== labels[i]), "beyond the first images, only mistakes");
     const t0 = performance.now();
     const again = await runExperiment(config, { dir, ...quiet });
     const ms = performance.now() - t0;
