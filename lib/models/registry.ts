@@ -243,6 +243,35 @@ const SPECS: ModelSpec[] = [
     ],
   },
   {
+    name: "003-baseline-bn",
+    source:
+      "Band et al. 2024: Table 1's baseline with batch normalisation after each convolution (our ablation)",
+    summary: "003-baseline with BatchNorm after each of its four convolutions",
+    output: "softmax",
+    counts: { trainable: 786890, nonTrainable: 768, total: 787658 },
+    choices: [
+      "the paper credits 'augmentation + batch normalisation' together; this model isolates batch normalisation",
+    ],
+    layers: () => [
+      conv(64, 3, first),
+      tf.layers.batchNormalization(),
+      conv(64, 3),
+      tf.layers.batchNormalization(),
+      pool(),
+      tf.layers.dropout({ rate: 0.25 }),
+      conv(128, 3),
+      tf.layers.batchNormalization(),
+      conv(128, 3),
+      tf.layers.batchNormalization(),
+      pool(),
+      tf.layers.dropout({ rate: 0.25 }),
+      tf.layers.flatten(),
+      dense(256),
+      tf.layers.dropout({ rate: 0.5 }),
+      dense(10, "softmax"),
+    ],
+  },
+  {
     name: "003-enhanced",
     source:
       "Band et al. 2024, Conclusion ('two convolutional layers with 64 and 128 filters, each followed by " +
