@@ -108,11 +108,31 @@ export async function ensureKaggleCsv(
 
 /** Read a Kaggle-layout CSV file through danfojs and validate it (see {@link fromKaggleFrame}). */
 export async function readKaggleCsv(path: string): Promise<Subset> {
+  return (await readKaggleFrame(path)).subset;
+}
+
+/** Read a Kaggle-layout CSV file through danfojs: the DataFrame as read, and the validated subset. */
+export async function readKaggleFrame(path: string): Promise<{ frame: dfd.DataFrame; subset: Subset }> {
   try {
     await Deno.stat(path);
   } catch {
     throw new UserError(`${path}: file not found. Fix: check the path, or write one with writeKaggleCsv`);
   }
   const frame = await dfd.readCSV(path) as dfd.DataFrame;
-  return fromKaggleFrame(frame, path);
+  return { frame, subset: fromKaggleFrame(frame, path) };
+}
+
+/** Both Kaggle CSV files, written first from the IDX files where absent (named in `written`), then read. */
+export async function loadKaggleCsv(
+  data: FashionMnist,
+  dir = CACHE_DIR,
+): Promise<{ train: dfd.DataFrame; test: dfd.DataFrame; data: FashionMnist; written: string[] }> {
+  const paths = await ensureKaggleCsv(data, dir);
+  const [train, test] = [await readKaggleFrame(paths.train), await readKaggleFrame(paths.test)];
+  return {
+    train: train.frame,
+    test: test.frame,
+    data: { ...data, train: train.subset, test: test.subset },
+    written: paths.written,
+  };
 }

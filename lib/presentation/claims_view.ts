@@ -24,7 +24,7 @@ export interface ClaimFilter {
   ids?: RegExp | string[];
   /** Claims of these kinds. */
   kinds?: string[];
-  /** Claims of these sections of the paper ("Table I", "V"). */
+  /** Claims of these sections of the paper: "Table I", or "Implementation 1" for "Implementation 1 (...)". */
   sections?: string[];
   /** Only claims of the notebook not shown yet by an earlier `showClaims` call in this process. */
   rest?: boolean;
@@ -56,7 +56,7 @@ export function selectClaims(records: ClaimRecord[], filter: ClaimFilter = {}): 
   return records.filter((r) => {
     const { ids, kinds, sections } = filter;
     if (kinds && !kinds.includes(r.kind)) return false;
-    if (sections && !sections.includes(r.section)) return false;
+    if (sections && !sections.some((x) => r.section === x || r.section.startsWith(`${x} `))) return false;
     if (ids instanceof RegExp) return ids.test(r.id);
     if (ids) return ids.some((id) => r.id === id || r.id.startsWith(id));
     return true;

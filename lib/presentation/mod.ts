@@ -16,3 +16,4 @@ export * from "./model_views.ts";
 export * from "./table_views.ts";
 export * from "./exercises.ts";
 export * from "./fit_views.ts";
+export * from "./data_views.ts";
