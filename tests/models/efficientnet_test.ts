@@ -16,17 +16,9 @@ import {
 } from "../../lib/models/efficientnet.ts";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
 import { countParams } from "../../lib/models/registry.ts";
+import { withModel } from "./with_model.ts";
 
 await tf.setBackend("cpu");
-
-function withModel(build: () => tf.LayersModel, check: (model: tf.LayersModel) => void): void {
-  const model = build();
-  try {
-    check(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 Deno.test("efficientNetB3: Keras parameter counts, 300x300 input, 10x10x1536 features, [null, 1000] output", () => {
   withModel(() => efficientNetB3(), (model) => {

@@ -11,17 +11,9 @@ import * as tf from "@tensorflow/tfjs";
 import { HardSigmoid, HardSwish, mobileNetV3Large } from "../../lib/models/mobilenet_v3.ts";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
 import { countParams } from "../../lib/models/registry.ts";
+import { withModel } from "./with_model.ts";
 
 await tf.setBackend("cpu");
-
-function withModel(build: () => tf.LayersModel, check: (model: tf.LayersModel) => void): void {
-  const model = build();
-  try {
-    check(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 Deno.test("mobileNetV3Large: Keras parameter counts, 7x7x960 features, [null, 1000] output", () => {
   withModel(() => mobileNetV3Large(), (model) => {

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { efficientNetB0 } from "../../lib/models/efficientnet.ts";
 import { mobileNetV2 } from "../../lib/models/mobilenet_v2.ts";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
+import { withModel } from "./with_model.ts";
 
 await tf.setBackend("cpu");
 
@@ -22,15 +23,6 @@ function counts(model: tf.LayersModel): { total: number; trainable: number; nonT
   const trainable = countOf(model.trainableWeights);
   const nonTrainable = countOf(model.nonTrainableWeights);
   return { total: trainable + nonTrainable, trainable, nonTrainable };
-}
-
-function withModel(build: () => tf.LayersModel, check: (model: tf.LayersModel) => void): void {
-  const model = build();
-  try {
-    check(model);
-  } finally {
-    model.dispose();
-  }
 }
 
 /** Output shape of the last layer before global average pooling. */

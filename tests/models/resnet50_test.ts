@@ -10,17 +10,9 @@ import * as tf from "@tensorflow/tfjs";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
 import { countParams } from "../../lib/models/registry.ts";
 import { resNet50 } from "../../lib/models/resnet50.ts";
+import { withModel } from "./with_model.ts";
 
 await tf.setBackend("cpu");
-
-function withModel(build: () => tf.LayersModel, check: (model: tf.LayersModel) => void): void {
-  const model = build();
-  try {
-    check(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 Deno.test("resNet50: Keras parameter counts, 16 bottlenecks, 7x7x2048 features, [null, 1000] output", () => {
   withModel(() => resNet50(), (model) => {

@@ -11,17 +11,9 @@ import * as tf from "@tensorflow/tfjs";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
 import { countParams } from "../../lib/models/registry.ts";
 import { vgg19 } from "../../lib/models/vgg19.ts";
+import { withModel } from "./with_model.ts";
 
 await tf.setBackend("cpu");
-
-function withModel(build: () => tf.LayersModel, check: (model: tf.LayersModel) => void): void {
-  const model = build();
-  try {
-    check(model);
-  } finally {
-    model.dispose();
-  }
-}
 
 Deno.test("vgg19: Keras parameter count, 16 convolutions, 7x7x512 features, [null, 1000] output", () => {
   const before = tf.memory().numTensors;
