@@ -11,6 +11,7 @@
  */
 import catalogue000 from "./catalogue/000.json" with { type: "json" };
 import catalogue002 from "./catalogue/002.json" with { type: "json" };
+import catalogue004 from "./catalogue/004.json" with { type: "json" };
 
 /** What kind of statement a claim is; each kind will be judged by its own rule. */
 export type ClaimKind =
@@ -134,7 +135,19 @@ export type Fact =
    * The models' milliseconds per image on this CPU increase in the order listed, read from the stored
    * measurement `measurement` (`data/measurements/<name>.json`, a record of ms by model name).
    */
-  | { fact: "latency-order"; models: string[]; measurement: string };
+  | { fact: "latency-order"; models: string[]; measurement: string }
+  /**
+   * Each experiment of `faster` trains in less time than each of `slower` by more than
+   * {@link TIME_ORDER_MARGIN}, per epoch or per whole run (epochs x epoch), on idle timings of their recipes
+   * (`timeRecipes`, stored as measurement `measurement`).
+   */
+  | { fact: "time-order"; faster: string[]; slower: string[]; per: "epoch" | "run"; measurement: string };
+
+/**
+ * Two idle training times differ only when they differ by more than this fraction: repeated timings of one
+ * recipe on this machine vary by a few percent (notebook 05 shows the rounds).
+ */
+export const TIME_ORDER_MARGIN = 0.05;
 
 /** How a claim is judged: the rule and what it is applied to. */
 export type ClaimCheck =
@@ -202,4 +215,5 @@ export interface Catalogue {
 export const CATALOGUES: Readonly<Record<string, Catalogue>> = {
   "000": catalogue000 as Catalogue,
   "002": catalogue002 as Catalogue,
+  "004": catalogue004 as Catalogue,
 };

@@ -14,6 +14,7 @@ export * from "./papers.ts";
 export * from "./catalogue.ts";
 export * from "./rulebook.ts";
 export * from "./evidence.ts";
+export * from "./facts.ts";
 export * from "./verdicts.ts";
 export * from "./scorecard.ts";
 export * from "./paper_tables.ts";

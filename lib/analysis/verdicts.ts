@@ -12,7 +12,8 @@ import { currentProfile, type Profile, REPO_ROOT } from "../training/profile.ts"
 import { loadResult, runKey, type RunResult } from "../training/store.ts";
 import { UserError } from "../errors.ts";
 import { type CatalogueClaim, CATALOGUES, type ClaimCheck } from "./catalogue.ts";
-import { checkFact, countMeasure, MULTIPLY_ADDS_TOLERANCE, runMeasure, runTest } from "./evidence.ts";
+import { runMeasure, runTest } from "./evidence.ts";
+import { checkFact, countMeasure, MULTIPLY_ADDS_TOLERANCE } from "./facts.ts";
 import { type Evidence, judge, type RuleVerdict } from "./rulebook.ts";
 
 /** Seeds looked for in the run store, per experiment. */

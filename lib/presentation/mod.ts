@@ -17,3 +17,4 @@ export * from "./table_views.ts";
 export * from "./exercises.ts";
 export * from "./fit_views.ts";
 export * from "./data_views.ts";
+export * from "./failure_views.ts";

@@ -77,6 +77,12 @@ const tinyVgg = (suffix: string, table: string, change: Partial<Recipe>): Recipe
 const TINYVGG: Recipe[] = [
   TINYVGG_DEFAULT,
   tinyVgg("adam", "Table I", { optimizer: "adam" }),
+  tinyVgg("adam-lr0.001", "Table I, the likely intent (not in the paper)", {
+    optimizer: "adam",
+    learningRate: 0.001,
+    source:
+      "not in Tang et al.: Table I's Adam at 0.001, PyTorch's default rate for Adam, instead of SGD's 0.1",
+  }),
   tinyVgg("multimargin", "Table II", { loss: "multiMargin" }),
   tinyVgg("nll", "Table II (NLLLoss fed the raw scores, the literal reading)", { loss: "nll" }),
   tinyVgg("b8", "Table III", { batchSize: 8 }),

@@ -60,6 +60,8 @@ export interface TrainHooks {
   optimizer?: tf.Optimizer;
   /** Called after every epoch with the history so far. */
   onEpochEnd?: (history: EpochRecord[], optimizer: tf.Optimizer) => Promise<void> | void;
+  /** Called after every batch with its loss (NaN once training has diverged). */
+  onBatchEnd?: (loss: number) => void;
 }
 
 /** A batch of images as an NHWC tensor in [0, 1] and its int32 labels, from subset positions `order[start..end)`. */
@@ -188,9 +190,11 @@ export async function fit(
           true,
           variables,
         )!;
-        lossSum += cost.dataSync()[0] * (end - start);
+        const loss = cost.dataSync()[0];
+        lossSum += loss * (end - start);
         correct += hits!.dataSync()[0];
         tf.dispose([xs, ys, cost, hits!]);
+        hooks.onBatchEnd?.(loss);
         if (progress) {
           const done = (epoch - startEpoch) * batches + b + 1;
           await progress.update({

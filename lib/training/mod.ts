@@ -15,3 +15,4 @@ export * from "./runs.ts";
 export * from "./experiments.ts";
 export * from "./sweep.ts";
 export * from "./version.ts";
+export * from "./timing.ts";

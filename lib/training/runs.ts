@@ -232,3 +232,39 @@ export async function runSeeds(
   for (const seed of seeds) runs.push(await runExperiment(experiment(name, profile, { seed })));
   return runs;
 }
+
+/**
+ * The loss after each of the first `batches` batches of an experiment's recipe (seed `seed`, its own model,
+ * optimizer, learning rate, loss and batch size): how a run starts, for showing why one diverges. NaN
+ * marks a batch whose loss overflowed. Nothing is stored.
+ *
+ * @example
+ * ```ts
+ * const losses = await lossPerBatch("004-tinyvgg-nll", 30); // falls below zero, then NaN
+ * ```
+ */
+export async function lossPerBatch(name: string, batches: number, seed = 1): Promise<number[]> {
+  if (!(Number.isInteger(batches) && batches > 0)) throw new UserError("batches must be a positive integer");
+  await initBackend();
+  const config = experiment(name, "paper", {
+    seed,
+    trainLimit: batches * experiment(name, "paper").batchSize,
+  });
+  const { train } = experimentData(await loadFashionMnist(), config);
+  const model = buildModel(config.model, seed);
+  const losses: number[] = [];
+  try {
+    await fit(model, modelSpec(config.model).output, train, null, {
+      epochs: 1,
+      batchSize: config.batchSize,
+      optimizer: config.optimizer,
+      learningRate: config.learningRate,
+      loss: config.loss,
+      seed,
+      quiet: true,
+    }, { onBatchEnd: (loss) => losses.push(loss) });
+  } finally {
+    model.dispose();
+  }
+  return losses;
+}

@@ -108,7 +108,10 @@ Deno.test("catalogue: every claim has a well-formed check and a notebook that ex
           need(String(check[key]) in RECIPES, claim.id, `unknown experiment ${check[key]}`);
         }
       }
-      for (const name of registered ? (check.among as string[] | undefined) ?? [] : []) {
+      const listed = ["among", "faster", "slower"].flatMap((key) =>
+        (check[key] as string[] | undefined) ?? []
+      );
+      for (const name of registered ? listed : []) {
         need(name in RECIPES, claim.id, name);
       }
       const classes = [check.class, ...((check.with ?? check.classes ?? []) as string[])].filter(Boolean);

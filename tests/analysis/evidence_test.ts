@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { maxCorrelation, runMeasure, runTest } from "../../lib/analysis/evidence.ts";
+import { runMeasure, runTest } from "../../lib/analysis/evidence.ts";
+import { checkFact, maxCorrelation } from "../../lib/analysis/facts.ts";
 import { fakeRun } from "./fake_runs.ts";
 import type { RunTest } from "../../lib/analysis/catalogue.ts";
 
@@ -85,7 +86,7 @@ Deno.test("evidence: the largest confusion pair sums both directions", () => {
 
 Deno.test("evidence: counts of a whole model and of one layer (all, trainable, kernel, biases)", async () => {
   const { initBackend } = await import("../../lib/backend/select.ts");
-  const { countMeasure } = await import("../../lib/analysis/evidence.ts");
+  const { countMeasure } = await import("../../lib/analysis/facts.ts");
   await initBackend();
   assert.equal(await countMeasure("trainable-params", "001-enhanced"), 422474);
   assert.equal(await countMeasure("non-trainable-params", "001-enhanced"), 448);
@@ -94,4 +95,33 @@ Deno.test("evidence: counts of a whole model and of one layer (all, trainable, k
   assert.equal(await countMeasure("layer-kernel", "001-enhanced", 0), 288);
   assert.equal(await countMeasure("layer-biases", "001-enhanced", 0), 32);
   await assert.rejects(() => countMeasure("layer-params", "001-enhanced", 99), /needs a layer index/);
+});
+
+Deno.test("evidence: time orders read stored idle timings, per run or per epoch, and ignore small gaps", async () => {
+  const dir = await Deno.makeTempDir();
+  const previous = Deno.env.get("FMNIST_MEASUREMENTS_DIR");
+  Deno.env.set("FMNIST_MEASUREMENTS_DIR", dir);
+  try {
+    const order = (faster: string[], slower: string[], per: "epoch" | "run" = "run") =>
+      checkFact({ fact: "time-order", faster, slower, per, measurement: "times" });
+    assert.match((await order(["a"], ["b"])).unmeasured!, /not measured yet \(times\)/);
+    const value = {
+      epochSeconds: { a: [10, 12], b: [20, 22], c: [11.2, 11.2], e21: [11, 11] },
+      epochs: { a: 3, b: 3, c: 3, e21: 21 },
+    };
+    await Deno.writeTextFile(`${dir}/times.json`, JSON.stringify({ name: "times", value }));
+    assert.equal((await order(["a"], ["b"])).holds, true);
+    assert.equal((await order(["b"], ["a"])).holds, false);
+    assert.equal((await order(["a"], ["c"])).holds, false, "11.0 vs 11.2 s: within the margin");
+    assert.equal((await order(["a", "c"], ["b"])).holds, true);
+    assert.equal((await order(["a"], ["e21"], "epoch")).holds, false);
+    const perRun = await order(["a"], ["e21"]);
+    assert.equal(perRun.holds, true);
+    assert.equal(perRun.seen, "33.0 vs 231.0 s per run (idle)");
+    await assert.rejects(order(["a"], ["nope"]), /times has no timing of nope/);
+  } finally {
+    if (previous === undefined) Deno.env.delete("FMNIST_MEASUREMENTS_DIR");
+    else Deno.env.set("FMNIST_MEASUREMENTS_DIR", previous);
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -10,7 +10,7 @@ import {
   stableStringify,
   testPredictions,
 } from "../../lib/training/store.ts";
-import { runExperiment } from "../../lib/training/runs.ts";
+import { lossPerBatch, runExperiment } from "../../lib/training/runs.ts";
 import { initBackend } from "../../lib/backend/select.ts";
 
 const backend = (await initBackend()).name;
@@ -167,4 +167,15 @@ Deno.test("run keys ignore source code but follow the config, the layers, the ba
   );
   assert.equal(modelTopology("002-model1"), modelTopology("002-model2"), "Model 2 is Model 1: same layers");
   assert.notEqual(modelTopology("002-model1"), modelTopology("002-model2-stride2"));
+});
+
+Deno.test("lossPerBatch: NLLLoss fed raw scores falls below zero and overflows; cross-entropy starts at ln 10", async () => {
+  const nll = await lossPerBatch("004-tinyvgg-nll", 20);
+  assert.equal(nll.length, 20);
+  const negative = nll.findIndex((l) => l < 0), nan = nll.findIndex((l) => Number.isNaN(l));
+  assert.ok(negative > 0 && nan > negative, `below zero at ${negative}, NaN at ${nan}: ${nll}`);
+  assert.ok(Math.min(...nll.filter(Number.isFinite)) < -100, "unbounded below before it overflows");
+  const ce = await lossPerBatch("004-tinyvgg", 5);
+  assert.ok(ce.every((l) => Math.abs(l - Math.log(10)) < 0.1), `${ce}`);
+  await assert.rejects(lossPerBatch("004-tinyvgg", 0), /batches must be a positive integer/);
 });

@@ -1,0 +1,184 @@
+/**
+ * Why runs fail, shown from evidence: each run's outcome (did it learn, how many classes it still
+ * predicts), how many runs of each configuration learned, how a recipe's first batches go (a loss that
+ * collapses to chance or runs off to minus infinity), and what three losses compute on the same scores.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import * as tf from "@tensorflow/tfjs";
+import type { RunResult } from "../training/store.ts";
+import { lossPerBatch, runSeeds } from "../training/runs.ts";
+import { experiment } from "../training/experiments.ts";
+import { lossFunction } from "../training/losses.ts";
+import { buildModel } from "../models/registry.ts";
+import { loadFashionMnist } from "../data/fashion_mnist.ts";
+import { learned, LEARNED_ABOVE, summarize } from "../analysis/diagnosis.ts";
+import { initBackend } from "../backend/select.ts";
+import { figure, plotSvg } from "./plots.ts";
+import { plural, showFigure, showTable } from "./notebook.ts";
+
+const pct = (x: number) => (100 * x).toFixed(2);
+const loss = (x: number | null) => x === null || !Number.isFinite(x) ? "NaN" : x.toFixed(4);
+
+/** Classes a run predicts for at least one test image (10 for a model that learned; 1 for a collapsed one). */
+export function classesPredicted(run: RunResult): number {
+  const columns = run.test.confusion[0].map((_, j) => run.test.confusion.reduce((s, row) => s + row[j], 0));
+  return columns.filter((n) => n > 0).length;
+}
+
+/**
+ * One row per run of each group: last-epoch training loss and accuracy, test loss and accuracy, the number
+ * of classes it predicts, and whether it learned (test accuracy above {@link LEARNED_ABOVE}).
+ */
+export async function showRunOutcomes(groups: Record<string, RunResult[]>, caption: string): Promise<void> {
+  await showTable(
+    Object.entries(groups).flatMap(([label, runs]) =>
+      runs.map((r) => ({
+        run: label,
+        seed: r.config.seed,
+        "training loss": loss(r.history.at(-1)!.loss),
+        "training acc. (%)": pct(r.history.at(-1)!.accuracy),
+        "test loss": loss(r.test.loss),
+        "test acc. (%)": pct(r.test.accuracy),
+        "classes predicted": classesPredicted(r),
+        learned: learned(r) ? "yes" : "no",
+      }))
+    ),
+    { caption, digits: 4 },
+  );
+}
+
+/**
+ * Per experiment, how many of the seeds' runs learned, and test accuracy over all runs and over the runs
+ * that learned: a configuration whose outcome depends on the seed shows as "k of n".
+ */
+export async function showLearnedCounts(experiments: string[], seeds: number[]): Promise<void> {
+  const rows = [];
+  for (const name of experiments) {
+    const runs = await runSeeds(name, seeds);
+    const ok = runs.filter(learned);
+    const mean = (rs: RunResult[]) => rs.length ? pct(summarize(rs.map((r) => r.test.accuracy)).mean) : "—";
+    rows.push({
+      experiment: name,
+      learned: `${ok.length} of ${runs.length}`,
+      "failed seeds": runs.filter((r) => !learned(r)).map((r) => r.config.seed).join(", ") || "—",
+      "test acc., all runs (%)": mean(runs),
+      "test acc., runs that learned (%)": mean(ok),
+    });
+  }
+  await showTable(rows, {
+    caption: `Runs that learned (test accuracy above ${100 * LEARNED_ABOVE}%; chance is 10%), per ` +
+      `configuration; profile ${experiment(experiments[0]).profile}`,
+  });
+}
+
+/**
+ * The loss after each of the first `batches` batches of each experiment's recipe (seed 1), on a symmetric
+ * log scale, with where it first goes below zero and where it overflows to NaN.
+ */
+export async function showLossPerBatch(name: string, experiments: string[], batches = 40): Promise<void> {
+  const traces = [];
+  for (const e of experiments) traces.push({ experiment: e, losses: await lossPerBatch(e, batches) });
+  const notes = traces.map(({ experiment, losses }) => {
+    const negative = losses.findIndex((l) => l < 0), nan = losses.findIndex((l) => !Number.isFinite(l));
+    const finite = losses.filter(Number.isFinite);
+    return {
+      experiment,
+      first: Number(losses[0].toPrecision(3)),
+      lowest: Number(Math.min(...finite).toPrecision(3)),
+      highest: Number(Math.max(...finite).toPrecision(3)),
+      "last finite": Number(finite.at(-1)!.toPrecision(3)),
+      "below zero from batch": negative < 0 ? "never" : negative + 1,
+      "NaN from batch": nan < 0 ? "never" : nan + 1,
+    };
+  });
+  await showTable(notes, {
+    caption: `The first ${plural(batches, "batch", "batches")} of each recipe, seed 1`,
+  });
+  // A symmetric log scale down to FLOOR: a loss that runs further off is drawn at the floor, labelled.
+  const FLOOR = -1e4;
+  const points = traces.flatMap(({ experiment, losses }) =>
+    losses.flatMap((l, i) =>
+      Number.isFinite(l) ? [{ experiment, batch: i + 1, loss: Math.max(l, FLOOR), actual: l }] : []
+    )
+  );
+  const beyond = points.filter((p) => p.actual < FLOOR);
+  const ticks = [-1e4, -1e3, -100, -10, -1, 0, 1, 10];
+  const chart = plotSvg({
+    width: 620,
+    height: 340,
+    marginLeft: 60,
+    x: { label: "batch", domain: [1, batches] },
+    y: {
+      type: "symlog",
+      domain: [FLOOR, 20],
+      ticks,
+      tickFormat: (d: number) => d.toLocaleString("en-US"),
+      label: "loss of the batch (symmetric log scale)",
+      grid: true,
+    },
+    color: { domain: experiments, scheme: "tableau10" },
+    marks: [
+      Plot.ruleY([0], { stroke: "#999" }),
+      Plot.line(points, { x: "batch", y: "loss", stroke: "experiment", strokeWidth: 1.5 }),
+      Plot.dot(points, { x: "batch", y: "loss", fill: "experiment", r: 2 }),
+      Plot.text(beyond, {
+        x: "batch",
+        y: "loss",
+        text: (d: { actual: number }) => `${d.actual.toExponential(1)}, then NaN`,
+        dx: 6,
+        dy: -8,
+        textAnchor: "start",
+        fontSize: 10,
+      }),
+    ],
+  });
+  const colors = experiments.map((_, i) => ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f"][i % 5]);
+  await showFigure(
+    name,
+    figure(chart, {
+      title: "How each recipe starts: the loss batch by batch",
+      subtitle: "a line ends where the loss overflowed to NaN; from there the run learns nothing",
+      legend: { labels: experiments, colors },
+    }),
+  );
+}
+
+/**
+ * What CrossEntropyLoss, NLLLoss on the raw scores and NLLLoss on log-softmax scores give for the same
+ * scores: the untrained TinyVGG's on 64 test images, and the same scores times 10 (a more confident
+ * network). NLLLoss on log-probabilities is cross-entropy exactly; on raw scores it falls without bound as
+ * the scores grow.
+ */
+export async function showLossReadings(model = "004-tinyvgg"): Promise<void> {
+  await initBackend();
+  const { test } = await loadFashionMnist();
+  const net = buildModel(model, 1);
+  const rows = tf.tidy(() => {
+    const n = 64;
+    const xs = tf.tensor4d(Float32Array.from(test.images.subarray(0, n * 784), (v) => v / 255), [
+      n,
+      28,
+      28,
+      1,
+    ]);
+    const ys = tf.tensor1d(Array.from(test.labels.subarray(0, n)), "int32");
+    const raw = net.predict(xs) as tf.Tensor2D;
+    const value = (name: "crossEntropy" | "nll", scores: tf.Tensor2D) =>
+      Number(lossFunction(name, "logits")(scores, ys).dataSync()[0].toFixed(4));
+    return [1, 10].map((scale) => {
+      const scores = raw.mul(scale) as tf.Tensor2D;
+      return {
+        scores: scale === 1 ? "raw scores x" : `${scale}x`,
+        "CrossEntropyLoss(x)": value("crossEntropy", scores),
+        "NLLLoss(x)": value("nll", scores),
+        "NLLLoss(log_softmax(x))": value("nll", tf.logSoftmax(scores) as tf.Tensor2D),
+      };
+    });
+  });
+  net.dispose();
+  await showTable(rows, {
+    caption: `Three losses on the same scores (${model}, untrained, seed 1, the first 64 test images)`,
+  });
+}

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { timeRecipes } from "../../lib/training/timing.ts";
+
+Deno.test("timeRecipes: one epoch of each recipe per round, scaled to the recipe's full paper epoch (60:20:20 of 70,000: 42,000)", async () => {
+  const logged: string[] = [];
+  const times = await timeRecipes(["004-tinyvgg-b128", "002-ann"], {
+    images: 256,
+    rounds: 2,
+    log: (m) => logged.push(m),
+  });
+  assert.deepEqual(times.epochImages, { "004-tinyvgg-b128": 60000, "002-ann": 42000 });
+  assert.deepEqual(times.epochs, { "004-tinyvgg-b128": 3, "002-ann": 10 });
+  for (const seconds of Object.values(times.epochSeconds)) {
+    assert.equal(seconds.length, 2);
+    assert.ok(seconds.every((s) => s > 0 && Number.isFinite(s)), `${seconds}`);
+  }
+  assert.equal(logged.length, 4);
+  assert.match(logged[2], /^002-ann: [\d.]+ s per epoch$/, "the second round starts one recipe later");
+});
+
+Deno.test("timeRecipes refuses unknown experiments and bad counts before training anything", async () => {
+  await assert.rejects(timeRecipes(["nope"]), /unknown experiment\(s\) nope/);
+  await assert.rejects(timeRecipes(["002-ann"], { images: 0 }), /images must be a positive integer/);
+  await assert.rejects(timeRecipes(["002-ann"], { rounds: 1.5 }), /rounds must be a positive integer/);
+});
