@@ -144,8 +144,9 @@ export type Fact =
   | { fact: "time-order"; faster: string[]; slower: string[]; per: "epoch" | "run"; measurement: string };
 
 /**
- * Two idle training times differ only when they differ by more than this fraction: repeated timings of one
- * recipe on this machine vary by a few percent (notebook 05 shows the rounds).
+ * Two idle training times differ only when they differ by more than this fraction: single timings of one
+ * recipe on this machine vary by up to 10%, means of three rounds by a few percent (notebook 05 shows the
+ * rounds).
  */
 export const TIME_ORDER_MARGIN = 0.05;
 

@@ -3,7 +3,9 @@
  * gives, with one declared tolerance per unit. The rules, in words (README's "Rulebook" says the same):
  *
  * - **A stated number** (accuracy, F1, loss, gap) is *reproduced* when it lies within the tolerance of
- *   the range our seeds give ([min - tolerance, max + tolerance]), else *contradicted*.
+ *   the range our seeds give ([min - tolerance, max + tolerance]), else *contradicted*. Where some runs of
+ *   a configuration learned and others stayed at chance, the range is that of the runs that learned, and
+ *   the verdict counts the others.
  * - **A count** (parameters, sizes, FLOPs, images) is computed, not sampled: it is *reproduced* when it
  *   equals ours to the precision the paper wrote it in ("~98K" to the thousand, "3.4M" to 0.1M).
  *   **A fact** about the data or a model (balanced classes, a layer's output shape) is computed too:
@@ -63,6 +65,8 @@ export type Evidence =
     needsPaperSettings?: boolean;
     /** Set when the paper's settings cost hours per run and fewer seeds are accepted: the reason. */
     fewerSeedsBecause?: string;
+    /** Per value: whether its run learned at all (test accuracy above chance), where that is known. */
+    learned?: boolean[];
   }
   | {
     rule: "count";
@@ -125,7 +129,14 @@ function sampled(
 export function judge(evidence: Evidence): Judgement {
   switch (evidence.rule) {
     case "seed-range": {
-      const { values, stated } = evidence;
+      const { stated, learned } = evidence;
+      // A configuration whose runs split into learned and failed ones is two outcomes, not one spread:
+      // the stated number is judged on the runs that learned, and the failures are counted.
+      const mixed = learned !== undefined && learned.some(Boolean) && !learned.every(Boolean);
+      const values = mixed ? evidence.values.filter((_, i) => learned[i]) : evidence.values;
+      const failedNote = mixed
+        ? `; ${learned.length - values.length} of ${learned.length} runs did not learn and are left out`
+        : "";
       const tolerance = TOLERANCES[evidence.unit];
       const because = `stated ${
         fmt(stated)
@@ -145,7 +156,7 @@ export function judge(evidence: Evidence): Judgement {
         `${fmt(mean)}${sfx} (range ${fmt(lo)}-${fmt(hi)}${sfx}, ${values.length} seed${
           values.length === 1 ? "" : "s"
         })` +
-        (diverged ? `; diverged in ${diverged} of ${values.length} seeds` : "") +
+        (diverged ? `; diverged in ${diverged} of ${values.length} seeds` : "") + failedNote +
         (evidence.fewerSeedsBecause && values.length < MIN_SEEDS ? `; ${evidence.fewerSeedsBecause}` : "");
       const early = sampled(values.length, evidence);
       if (early) return { verdict: early, measured, because };

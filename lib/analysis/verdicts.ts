@@ -15,6 +15,7 @@ import { type CatalogueClaim, CATALOGUES, type ClaimCheck } from "./catalogue.ts
 import { runMeasure, runTest } from "./evidence.ts";
 import { checkFact, countMeasure, MULTIPLY_ADDS_TOLERANCE } from "./facts.ts";
 import { type Evidence, judge, type RuleVerdict } from "./rulebook.ts";
+import { learned } from "./diagnosis.ts";
 
 /** Seeds looked for in the run store, per experiment. */
 export const MAX_SEED = 10;
@@ -88,6 +89,7 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
         rule: "seed-range",
         stated: check.value,
         values: runs.map((r) => runMeasure(r, check.measure, check.class)),
+        learned: runs.map(learned),
         unit: check.unit,
         suffix: check.unit !== "points"
           ? ""

@@ -1,8 +1,8 @@
 /**
  * Idle training times of paper recipes, for comparing settings by speed. A stored run's own seconds depend
  * on whatever else the machine was doing while it trained (sweeps run two at a time, beside notebooks and
- * tests), so orderings and ratios of time are measured here instead: every recipe trains one short epoch
- * on the same images, in rounds (each round times every recipe once, in a rotated order, so slow drift of
+ * tests), so orderings and ratios of time are measured here instead: after a warm-up, every recipe trains
+ * one short epoch on the same number of images, in rounds (each round times every recipe once, in a rotated order, so slow drift of
  * the machine falls on all of them alike), and the seconds are scaled to a full epoch of the recipe.
  *
  * @module
@@ -14,7 +14,7 @@ import { UserError } from "../errors.ts";
 
 /** Options of {@link timeRecipes}. */
 export interface TimingOptions {
-  /** Training images per timed epoch (default 3,200: whole batches of 8, 32 and 128). */
+  /** Training images per timed epoch (default 6,400: whole batches of 8, 32 and 128). */
   images?: number;
   /** Rounds: timings per recipe (default 3). */
   rounds?: number;
@@ -45,7 +45,7 @@ export interface RecipeTimes {
  * ```
  */
 export async function timeRecipes(names: string[], options: TimingOptions = {}): Promise<RecipeTimes> {
-  const images = options.images ?? 3200;
+  const images = options.images ?? 6400;
   const rounds = options.rounds ?? 3;
   if (!(Number.isInteger(images) && images > 0)) throw new UserError(`images must be a positive integer`);
   if (!(Number.isInteger(rounds) && rounds > 0)) throw new UserError(`rounds must be a positive integer`);
@@ -54,13 +54,18 @@ export async function timeRecipes(names: string[], options: TimingOptions = {}):
   const data = await loadFashionMnist();
   const dir = await Deno.makeTempDir({ prefix: "fmnist-timing-" });
   const times: RecipeTimes = { epochImages: {}, epochs: {}, epochSeconds: {}, images, rounds };
+  const once = (name: string, trainLimit: number, seed: number) =>
+    runExperiment(
+      { ...experiment(name, "paper"), trainLimit, evalLimit: 100, epochs: 1, seed },
+      { dir, data, force: true, checkpoint: false, quiet: true },
+    );
   try {
+    await once(names[0], Math.min(images, 256), 1); // warm-up: the backend's first kernels are slow
     for (let round = 0; round < rounds; round++) {
       const order = names.map((_, i) => names[(i + round) % names.length]);
       for (const name of order) {
         const paper = experiment(name, "paper");
-        const config = { ...paper, trainLimit: images, evalLimit: 100, epochs: 1, seed: round + 1 };
-        const run = await runExperiment(config, { dir, data, force: true, checkpoint: false, quiet: true });
+        const run = await once(name, images, round + 1);
         const full = experimentData(data, paper).train.count;
         times.epochImages[name] = full;
         times.epochs[name] = paper.epochs;

@@ -89,3 +89,24 @@ Deno.test("rulebook: a loss that diverged (NaN) counts against a stated finite n
   assert.equal(some.verdict, "reproduced");
   assert.match(some.measured, /diverged in 1 of 3 seeds/);
 });
+
+Deno.test("rulebook: runs that stayed at chance are a separate outcome, left out of the range and counted", () => {
+  const evidence = {
+    rule: "seed-range" as const,
+    unit: "loss" as const,
+    stated: 0.36,
+    values: [0.37, 2.306, 0.371, 0.391, 2.305],
+    profile: "paper",
+  };
+  // All five: the failed runs stretch the range to include anything up to 2.3.
+  assert.equal(judge({ ...evidence, stated: 1.5 }).verdict, "reproduced");
+  const split = { ...evidence, learned: [true, false, true, true, false] };
+  const judged = judge({ ...split, stated: 1.5 });
+  assert.equal(judged.verdict, "contradicted");
+  assert.match(judged.measured, /range 0\.37-0\.391, 3 seeds\); 2 of 5 runs did not learn and are left out/);
+  assert.equal(judge(split).verdict, "reproduced", "0.36 is within 0.02 of 0.37");
+  // When no run learned (or all did), every run counts.
+  assert.equal(judge({ ...evidence, values: [2.31, 2.32, 2.3], learned: [false, false, false], stated: 2.31 })
+    .verdict, "reproduced");
+  assert.equal(judge({ ...split, learned: [false, false, true, true, true] }).measured.includes("2 of 5"), true);
+});
