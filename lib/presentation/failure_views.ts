@@ -28,8 +28,9 @@ export function classesPredicted(run: RunResult): number {
 }
 
 /**
- * One row per run of each group: last-epoch training loss and accuracy, test loss and accuracy, the number
- * of classes it predicts, and whether it learned (test accuracy above {@link LEARNED_ABOVE}).
+ * One row per run of each group: last-epoch training loss and accuracy, test loss and accuracy, training
+ * accuracy epoch by epoch (runs of up to 5 epochs), the number of classes it predicts, and whether it
+ * learned (test accuracy above {@link LEARNED_ABOVE}).
  */
 export async function showRunOutcomes(groups: Record<string, RunResult[]>, caption: string): Promise<void> {
   await showTable(
@@ -41,6 +42,9 @@ export async function showRunOutcomes(groups: Record<string, RunResult[]>, capti
         "training acc. (%)": pct(r.history.at(-1)!.accuracy),
         "test loss": loss(r.test.loss),
         "test acc. (%)": pct(r.test.accuracy),
+        "training acc. by epoch (%)": r.history.length <= 5
+          ? r.history.map((h) => (100 * h.accuracy).toFixed(1)).join(" → ")
+          : "—",
         "classes predicted": classesPredicted(r),
         learned: learned(r) ? "yes" : "no",
       }))

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { type Catalogue, CATALOGUES, CLAIM_KINDS } from "../../lib/analysis/catalogue.ts";
 import { PAPERS } from "../../lib/analysis/papers.ts";
+import { existsSync } from "node:fs";
+import { REPO_ROOT } from "../../lib/training/profile.ts";
 
 /**
  * Every catalogue file, registered or not: a catalogue is written before its notebook lands and registered
@@ -127,6 +129,10 @@ Deno.test("catalogue: every claim has a well-formed check and a notebook that ex
           : []
       ) {
         need(m in MODELS || m in REFERENCE_MODELS, claim.id, `unknown model ${m}`);
+      }
+      if (registered && (check.fact === "time-order" || check.fact === "latency-order")) {
+        const stored = `${REPO_ROOT}data/measurements/${check.measurement}.json`;
+        need(existsSync(stored), claim.id, `no stored measurement ${check.measurement}`);
       }
       if (check.rule === "contradiction") {
         for (const id of check.claims as string[]) need(ids.has(id), claim.id, `names unknown claim ${id}`);

@@ -106,7 +106,13 @@ Deno.test("rulebook: runs that stayed at chance are a separate outcome, left out
   assert.match(judged.measured, /range 0\.37-0\.391, 3 seeds\); 2 of 5 runs did not learn and are left out/);
   assert.equal(judge(split).verdict, "reproduced", "0.36 is within 0.02 of 0.37");
   // When no run learned (or all did), every run counts.
-  assert.equal(judge({ ...evidence, values: [2.31, 2.32, 2.3], learned: [false, false, false], stated: 2.31 })
-    .verdict, "reproduced");
-  assert.equal(judge({ ...split, learned: [false, false, true, true, true] }).measured.includes("2 of 5"), true);
+  assert.equal(
+    judge({ ...evidence, values: [2.31, 2.32, 2.3], learned: [false, false, false], stated: 2.31 })
+      .verdict,
+    "reproduced",
+  );
+  assert.equal(
+    judge({ ...split, learned: [false, false, true, true, true] }).measured.includes("2 of 5"),
+    true,
+  );
 });
