@@ -18,3 +18,4 @@ export * from "./exercises.ts";
 export * from "./fit_views.ts";
 export * from "./data_views.ts";
 export * from "./failure_views.ts";
+export * from "./time_views.ts";

@@ -11,6 +11,7 @@ import { experiment, RECIPES } from "./experiments.ts";
 import { experimentData, runExperiment } from "./runs.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { UserError } from "../errors.ts";
+import type { ExperimentConfig } from "./config.ts";
 
 /** Options of {@link timeRecipes}. */
 export interface TimingOptions {
@@ -22,7 +23,7 @@ export interface TimingOptions {
   log?: (message: string) => void;
 }
 
-/** Seconds per training epoch of each recipe at its paper settings, one value per round. */
+/** Seconds per training epoch of each recipe (or labelled config), one value per round. */
 export interface RecipeTimes {
   /** Images in a full paper epoch of each recipe. */
   epochImages: Record<string, number>;
@@ -45,18 +46,37 @@ export interface RecipeTimes {
  * ```
  */
 export async function timeRecipes(names: string[], options: TimingOptions = {}): Promise<RecipeTimes> {
+  const unknown = names.filter((n) => !RECIPES[n]);
+  if (unknown.length) throw new UserError(`unknown experiment(s) ${unknown.join(", ")}`);
+  return await timeConfigs(Object.fromEntries(names.map((n) => [n, experiment(n, "paper")])), options);
+}
+
+/**
+ * Time one training epoch of each labelled config on `images` of its training images, `rounds` times, and
+ * scale each to the config's full epoch (as {@link timeRecipes} does for named recipes).
+ *
+ * @example
+ * ```ts
+ * const basic = experiment("001-basic", "paper");
+ * await timeConfigs({ "batch 512": basic, "batch 64": { ...basic, batchSize: 64 } });
+ * ```
+ */
+export async function timeConfigs(
+  configs: Record<string, ExperimentConfig>,
+  options: TimingOptions = {},
+): Promise<RecipeTimes> {
   const images = options.images ?? 6400;
   const rounds = options.rounds ?? 3;
   if (!(Number.isInteger(images) && images > 0)) throw new UserError(`images must be a positive integer`);
   if (!(Number.isInteger(rounds) && rounds > 0)) throw new UserError(`rounds must be a positive integer`);
-  const unknown = names.filter((n) => !RECIPES[n]);
-  if (unknown.length) throw new UserError(`unknown experiment(s) ${unknown.join(", ")}`);
+  const names = Object.keys(configs);
+  if (names.length === 0) throw new UserError("nothing to time: give at least one config");
   const data = await loadFashionMnist();
   const dir = await Deno.makeTempDir({ prefix: "fmnist-timing-" });
   const times: RecipeTimes = { epochImages: {}, epochs: {}, epochSeconds: {}, images, rounds };
   const once = (name: string, trainLimit: number, seed: number) =>
     runExperiment(
-      { ...experiment(name, "paper"), trainLimit, evalLimit: 100, epochs: 1, seed },
+      { ...configs[name], trainLimit, evalLimit: 100, epochs: 1, seed },
       { dir, data, force: true, checkpoint: false, quiet: true },
     );
   try {
@@ -64,11 +84,10 @@ export async function timeRecipes(names: string[], options: TimingOptions = {}):
     for (let round = 0; round < rounds; round++) {
       const order = names.map((_, i) => names[(i + round) % names.length]);
       for (const name of order) {
-        const paper = experiment(name, "paper");
         const run = await once(name, images, round + 1);
-        const full = experimentData(data, paper).train.count;
+        const full = experimentData(data, configs[name]).train.count;
         times.epochImages[name] = full;
-        times.epochs[name] = paper.epochs;
+        times.epochs[name] = configs[name].epochs;
         (times.epochSeconds[name] ??= []).push(run.history[0].seconds * full / images);
         options.log?.(`${name}: ${times.epochSeconds[name].at(-1)!.toFixed(1)} s per epoch`);
       }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { timeRecipes } from "../../lib/training/timing.ts";
+import { timeConfigs, timeRecipes } from "../../lib/training/timing.ts";
+import { experiment } from "../../lib/training/experiments.ts";
 
 Deno.test("timeRecipes: one epoch of each recipe per round, scaled to the recipe's full paper epoch (60:20:20 of 70,000: 42,000)", async () => {
   const logged: string[] = [];
@@ -22,4 +23,15 @@ Deno.test("timeRecipes refuses unknown experiments and bad counts before trainin
   await assert.rejects(timeRecipes(["nope"]), /unknown experiment\(s\) nope/);
   await assert.rejects(timeRecipes(["002-ann"], { images: 0 }), /images must be a positive integer/);
   await assert.rejects(timeRecipes(["002-ann"], { rounds: 1.5 }), /rounds must be a positive integer/);
+});
+
+Deno.test("timeConfigs: any labelled configs, such as one recipe at two batch sizes", async () => {
+  const basic = experiment("004-tinyvgg", "paper");
+  const times = await timeConfigs({ "batch 32": basic, "batch 128": { ...basic, batchSize: 128 } }, {
+    images: 256,
+    rounds: 1,
+  });
+  assert.deepEqual(Object.keys(times.epochSeconds).sort(), ["batch 128", "batch 32"]);
+  assert.equal(times.epochImages["batch 128"], 60000);
+  await assert.rejects(timeConfigs({}), /nothing to time/);
 });
