@@ -6,7 +6,8 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { ExperimentConfig } from "../training/config.ts";
-import { type RecipeTimes, timeConfigs, timeRecipes } from "../training/timing.ts";
+import { type RecipeTimes, timeConfigs } from "../training/timing.ts";
+import { experiment } from "../training/experiments.ts";
 import { currentProfile } from "../training/profile.ts";
 import { initBackend } from "../backend/select.ts";
 import { storedMeasurement } from "../analysis/measurements.ts";
@@ -23,6 +24,12 @@ export function runSeconds(times: RecipeTimes, experiment: string): number {
   return summarize(epochs).mean * times.epochs[experiment];
 }
 
+/** Idle timings of `configs`, measured once and stored as `name` (a few batches only under `smoke`). */
+async function storedTimes(name: string, configs: Record<string, ExperimentConfig>) {
+  const options = currentProfile() === "smoke" ? { images: 256, rounds: 1 } : {};
+  return storedMeasurement(name, (await initBackend()).name, () => timeConfigs(configs, options));
+}
+
 /**
  * Time every experiment of the paper's tables `sections` on an idle machine, once (stored as measurement
  * `name`; `FMNIST_REMEASURE=1` times again), and show per table the paper's GPU seconds and ours, each as a
@@ -32,13 +39,8 @@ export function runSeconds(times: RecipeTimes, experiment: string): number {
 export async function showRecipeTimes(name: string, paper: string, sections: string[]): Promise<RecipeTimes> {
   const tables = sections.map((section) => ({ section, rows: paperTable(paper, section) }));
   const experiments = [...new Set(tables.flatMap((t) => t.rows.map((r) => r.experiment)))];
-  const smoke = currentProfile() === "smoke";
-  const backend = (await initBackend()).name;
-  const { value: times, machine, measuredOn } = await storedMeasurement(
-    name,
-    backend,
-    () => timeRecipes(experiments, smoke ? { images: 256, rounds: 1 } : {}),
-  );
+  const configs = Object.fromEntries(experiments.map((e) => [e, experiment(e, "paper")]));
+  const { value: times, machine, measuredOn } = await storedTimes(name, configs);
   const rows = tables.flatMap(({ section, rows }) =>
     rows.map((row) => {
       const ours = runSeconds(times, row.experiment), epochs = times.epochSeconds[row.experiment];
@@ -111,13 +113,7 @@ export async function showTrainingSpeed(
   name: string,
   configs: Record<string, ExperimentConfig>,
 ): Promise<RecipeTimes> {
-  const smoke = currentProfile() === "smoke";
-  const backend = (await initBackend()).name;
-  const { value: times, machine, measuredOn } = await storedMeasurement(
-    name,
-    backend,
-    () => timeConfigs(configs, smoke ? { images: 256, rounds: 1 } : {}),
-  );
+  const { value: times, machine, measuredOn } = await storedTimes(name, configs);
   const labels = Object.keys(configs);
   const mean = (label: string) => summarize(times.epochSeconds[label]).mean;
   await showTable(
