@@ -18,6 +18,7 @@ import { initBackend } from "../backend/select.ts";
 import { figure, plotSvg } from "./plots.ts";
 import { plural, showFigure, showTable } from "./notebook.ts";
 
+const TRACE_COLORS = ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f"];
 const pct = (x: number) => (100 * x).toFixed(2);
 const loss = (x: number | null) => x === null || !Number.isFinite(x) ? "NaN" : x.toFixed(4);
 
@@ -104,10 +105,19 @@ export async function showLossPerBatch(name: string, experiments: string[], batc
   const FLOOR = -1e4;
   const points = traces.flatMap(({ experiment, losses }) =>
     losses.flatMap((l, i) =>
-      Number.isFinite(l) ? [{ experiment, batch: i + 1, loss: Math.max(l, FLOOR), actual: l }] : []
+      Number.isFinite(l)
+        ? [{
+          experiment,
+          batch: i + 1,
+          loss: Math.max(l, FLOOR),
+          actual: l,
+          nanNext: Number.isNaN(losses[i + 1]),
+        }]
+        : []
     )
   );
   const beyond = points.filter((p) => p.actual < FLOOR);
+  const colors = experiments.map((_, i) => TRACE_COLORS[i % TRACE_COLORS.length]);
   const ticks = [-1e4, -1e3, -100, -10, -1, 0, 1, 10];
   const chart = plotSvg({
     width: 620,
@@ -122,7 +132,7 @@ export async function showLossPerBatch(name: string, experiments: string[], batc
       label: "loss of the batch (symmetric log scale)",
       grid: true,
     },
-    color: { domain: experiments, scheme: "tableau10" },
+    color: { domain: experiments, range: colors },
     marks: [
       Plot.ruleY([0], { stroke: "#999" }),
       Plot.line(points, { x: "batch", y: "loss", stroke: "experiment", strokeWidth: 1.5 }),
@@ -130,7 +140,8 @@ export async function showLossPerBatch(name: string, experiments: string[], batc
       Plot.text(beyond, {
         x: "batch",
         y: "loss",
-        text: (d: { actual: number }) => `${d.actual.toExponential(1)}, then NaN`,
+        text: (d: { actual: number; nanNext: boolean }) =>
+          `${d.actual.toExponential(1)}${d.nanNext ? ", then NaN" : ""}`,
         dx: 6,
         dy: -8,
         textAnchor: "start",
@@ -138,7 +149,6 @@ export async function showLossPerBatch(name: string, experiments: string[], batc
       }),
     ],
   });
-  const colors = experiments.map((_, i) => ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f"][i % 5]);
   await showFigure(
     name,
     figure(chart, {
