@@ -110,6 +110,8 @@ export type CountMeasure =
   | "layer-kernel" // weights of layer `layer`'s kernel (without its biases)
   | "layer-biases" // biases of layer `layer`
   | "weights-mb" // float32 weights of `model` in MB (1e6 bytes)
+  | "trainable-mib" // float32 trainable weights of `model` in MiB (2^20 bytes: Keras's summary "MB")
+  | "non-trainable-kib" // float32 non-trainable weights of `model` in KiB (1,024 bytes: Keras's "KB")
   | "multiply-adds" // multiply-adds of one forward pass of `model`
   | "dataset-images" // train + test images
   | "train-images"

@@ -69,6 +69,12 @@ export async function countMeasure(measure: CountMeasure, model?: string, layer?
     case "weights-mb":
       value = withModel(needModel(), (m) => countParams(m).total * 4 / 1e6);
       break;
+    case "trainable-mib":
+      value = withModel(needModel(), (m) => countParams(m).trainable * 4 / 2 ** 20);
+      break;
+    case "non-trainable-kib":
+      value = withModel(needModel(), (m) => countParams(m).nonTrainable * 4 / 2 ** 10);
+      break;
     case "multiply-adds":
       value = withModel(needModel(), multiplyAdds);
       break;

@@ -95,6 +95,10 @@ Deno.test("evidence: counts of a whole model and of one layer (all, trainable, k
   assert.equal(await countMeasure("layer-kernel", "001-enhanced", 0), 288);
   assert.equal(await countMeasure("layer-biases", "001-enhanced", 0), 32);
   await assert.rejects(() => countMeasure("layer-params", "001-enhanced", 99), /needs a layer index/);
+  // Keras's summary sizes: MiB and KiB of float32 weights, which it calls MB and KB.
+  assert.equal(await countMeasure("trainable-mib", "001-enhanced"), 422474 * 4 / 2 ** 20);
+  assert.equal(await countMeasure("non-trainable-kib", "001-enhanced"), 1.75);
+  assert.ok(Math.abs(await countMeasure("weights-mb", "001-enhanced") - 422922 * 4 / 1e6) < 1e-9);
 });
 
 Deno.test("evidence: time orders read stored idle timings, per run or per epoch, and ignore small gaps", async () => {
