@@ -84,6 +84,8 @@ export type RunTest =
   | { test: "val-loss-min-between"; from: number; to: number }
   /** Fit diagnosis by the stated rule (FIT_RULE_TEXT in diagnosis.ts) equals `fit`. */
   | { test: "fit"; fit: "good fit" | "overfitting" | "underfitting" }
+  /** The last epoch's state by Awasthi & Soni's three written rules (PAPER_FIT_RULES in diagnosis.ts). */
+  | { test: "paper-fit"; fit: "good fit" | "overfitting" | "underfitting" | "in between" }
   /** Training minus validation accuracy stays at most `max` points at every epoch up to `epoch`. */
   | { test: "gap-at-most-until"; epoch: number; max: number }
   /** Accuracy (`curve` "train" or "val") at `epoch` is within `within` points of its best over the run. */

@@ -8,7 +8,7 @@
 import { CLASS_NAMES } from "../data/fashion_mnist.ts";
 import type { RunResult } from "../training/store.ts";
 import type { RunMeasure, RunTest } from "./catalogue.ts";
-import { diagnoseFit } from "./diagnosis.ts";
+import { classifyEpochs, diagnoseFit } from "./diagnosis.ts";
 import { reportFromConfusion } from "./metrics.ts";
 import { UserError } from "../errors.ts";
 
@@ -184,6 +184,11 @@ export function runTest(
     case "fit": {
       const verdict = diagnoseFit(run.history).verdict;
       return { holds: verdict === test.fit, seen: verdict };
+    }
+    case "paper-fit": {
+      const last = classifyEpochs(run.history).at(-1)!;
+      const seen = `${last.state} (gap ${fmt(points(last.gap))} pts, val/train loss ${fmt(last.lossRatio)}x)`;
+      return { holds: last.state === test.fit, seen };
     }
     case "gap-at-most-until": {
       const gaps = run.history.slice(0, test.epoch).map((h) => points(h.accuracy - (h.valAccuracy ?? NaN)));

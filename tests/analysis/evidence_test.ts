@@ -129,3 +129,14 @@ Deno.test("evidence: time orders read stored idle timings, per run or per epoch,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("evidence: the paper's own fit rules read the last epoch (Awasthi & Soni, section III)", () => {
+  const overfit = fakeRun({ curve: [[0.3, 0.9, 0.3, 0.9], [0.001, 1.0, 0.5, 0.92]] });
+  const good = fakeRun({ curve: [[0.3, 0.9, 0.3, 0.9], [0.25, 0.93, 0.28, 0.925]] });
+  const test = { test: "paper-fit", fit: "overfitting" } as const;
+  const seen = runTest(overfit, test, never);
+  assert.equal(seen.holds, true);
+  assert.equal(seen.seen, "overfitting (gap 8.0 pts, val/train loss 500.0x)");
+  assert.equal(runTest(good, test, never).holds, false);
+  assert.equal(runTest(good, { test: "paper-fit", fit: "good fit" }, never).holds, true);
+});
