@@ -47,6 +47,26 @@ const dense = (units: number, activation: "relu" | "softmax" | "linear" = "relu"
   tf.layers.dense({ units, activation, ...extra });
 const first = { inputShape: INPUT };
 
+/** Band et al.'s Table 1 CNN, with batch normalisation after each convolution when `batchNorm`. */
+function band2024Layers(batchNorm: boolean): tf.layers.Layer[] {
+  const convBn = (filters: number, extra: Partial<ConvArgs> = {}) =>
+    batchNorm ? [conv(filters, 3, extra), tf.layers.batchNormalization()] : [conv(filters, 3, extra)];
+  return [
+    ...convBn(64, first),
+    ...convBn(64),
+    pool(),
+    tf.layers.dropout({ rate: 0.25 }),
+    ...convBn(128),
+    ...convBn(128),
+    pool(),
+    tf.layers.dropout({ rate: 0.25 }),
+    tf.layers.flatten(),
+    dense(256),
+    tf.layers.dropout({ rate: 0.5 }),
+    dense(10, "softmax"),
+  ];
+}
+
 /**
  * PyTorch's default initialisation for Conv2d and Linear (kaiming_uniform with a = sqrt(5)):
  * weights and biases both uniform in +-1/sqrt(fan_in). Used for Tang et al., which used PyTorch.
@@ -227,20 +247,7 @@ const SPECS: ModelSpec[] = [
     output: "softmax",
     counts: { trainable: 786122, nonTrainable: 0, total: 786122 },
     choices: ["'valid' padding: Table 1's shapes (26, 24, 12, 10, 8, 4) require it"],
-    layers: () => [
-      conv(64, 3, first),
-      conv(64, 3),
-      pool(),
-      tf.layers.dropout({ rate: 0.25 }),
-      conv(128, 3),
-      conv(128, 3),
-      pool(),
-      tf.layers.dropout({ rate: 0.25 }),
-      tf.layers.flatten(),
-      dense(256),
-      tf.layers.dropout({ rate: 0.5 }),
-      dense(10, "softmax"),
-    ],
+    layers: () => band2024Layers(false),
   },
   {
     name: "003-baseline-bn",
@@ -252,24 +259,7 @@ const SPECS: ModelSpec[] = [
     choices: [
       "the paper credits 'augmentation + batch normalisation' together; this model isolates batch normalisation",
     ],
-    layers: () => [
-      conv(64, 3, first),
-      tf.layers.batchNormalization(),
-      conv(64, 3),
-      tf.layers.batchNormalization(),
-      pool(),
-      tf.layers.dropout({ rate: 0.25 }),
-      conv(128, 3),
-      tf.layers.batchNormalization(),
-      conv(128, 3),
-      tf.layers.batchNormalization(),
-      pool(),
-      tf.layers.dropout({ rate: 0.25 }),
-      tf.layers.flatten(),
-      dense(256),
-      tf.layers.dropout({ rate: 0.5 }),
-      dense(10, "softmax"),
-    ],
+    layers: () => band2024Layers(true),
   },
   {
     name: "003-enhanced",
