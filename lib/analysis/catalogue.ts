@@ -169,12 +169,15 @@ export type ClaimCheck =
     paperSettings?: boolean;
     /** Set when runs at the paper's settings cost hours and fewer than 3 seeds are accepted: why. */
     fewerSeedsBecause?: string;
+    /** Set when the paper's settings cost too much to run at all: why; judged on the `quick` runs. */
+    reducedSettings?: string;
   }
   | ({
     rule: "holds";
     runs: string;
     paperSettings?: boolean;
     fewerSeedsBecause?: string;
+    reducedSettings?: string;
     /** The claim states the opposite of the test: it holds where the test fails. */
     negate?: boolean;
   } & RunTest)

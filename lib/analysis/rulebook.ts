@@ -65,6 +65,8 @@ export type Evidence =
     needsPaperSettings?: boolean;
     /** Set when the paper's settings cost hours per run and fewer seeds are accepted: the reason. */
     fewerSeedsBecause?: string;
+    /** Set when the runs are at reduced settings (`quick`) because the paper's cost too much: the reason. */
+    reducedBecause?: string;
     /** Per value: whether its run learned at all (test accuracy above chance), where that is known. */
     learned?: boolean[];
   }
@@ -85,6 +87,7 @@ export type Evidence =
     profile: string;
     needsPaperSettings?: boolean;
     fewerSeedsBecause?: string;
+    reducedBecause?: string;
   }
   | { rule: "fact"; holds: boolean; seen: string }
   | { rule: "setting"; adopted: boolean; reason?: string }
@@ -114,6 +117,13 @@ export function statedPrecision(text: string): number {
     ? digits.length - digits.replace(/0+$/, "").length
     : 0;
   return scale * 10 ** trailingZeros;
+}
+
+/** The note on runs judged at reduced settings, or nothing. */
+function reduced(evidence: { profile: string; reducedBecause?: string }): string {
+  return evidence.reducedBecause
+    ? `; judged on the ${evidence.profile} runs: ${evidence.reducedBecause}`
+    : "";
 }
 
 function sampled(
@@ -157,7 +167,8 @@ export function judge(evidence: Evidence): Judgement {
           values.length === 1 ? "" : "s"
         })` +
         (diverged ? `; diverged in ${diverged} of ${values.length} seeds` : "") + failedNote +
-        (evidence.fewerSeedsBecause && values.length < MIN_SEEDS ? `; ${evidence.fewerSeedsBecause}` : "");
+        (evidence.fewerSeedsBecause && values.length < MIN_SEEDS ? `; ${evidence.fewerSeedsBecause}` : "") +
+        reduced(evidence);
       const early = sampled(values.length, evidence);
       if (early) return { verdict: early, measured, because };
       const inside = stated >= lo - tolerance && stated <= hi + tolerance;
@@ -178,7 +189,7 @@ export function judge(evidence: Evidence): Judgement {
     case "holds": {
       const k = evidence.outcomes.filter(Boolean).length, n = evidence.outcomes.length;
       const seen = evidence.seen?.length ? ` (${evidence.seen.join("; ")})` : "";
-      const measured = n === 0 ? "no stored runs" : `holds in ${k} of ${n} seeds${seen}`;
+      const measured = n === 0 ? "no stored runs" : `holds in ${k} of ${n} seeds${seen}${reduced(evidence)}`;
       const because = "a categorical statement, judged in every seed";
       const early = sampled(n, evidence);
       if (early) return { verdict: early, measured, because };

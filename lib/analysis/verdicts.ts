@@ -78,12 +78,34 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-type RunsOf = (name: string) => Promise<RunResult[]>;
+/** The stored runs of an experiment at a profile. */
+type RunsOf = (name: string, profile: Profile) => Promise<RunResult[]>;
+
+/**
+ * Where a check judges runs: its notebook's profile, except that a check with `reducedSettings` is judged
+ * on the `quick` runs when the notebook runs at `paper` (the paper's settings cost too much to run).
+ */
+function judgedProfile(check: { reducedSettings?: string }, profile: Profile): Profile {
+  return check.reducedSettings && profile === "paper" ? "quick" : profile;
+}
+
+/** The shared part of run-based evidence: profile, paper-settings flag and the reasons shown. */
+function runContext(
+  check: { paperSettings?: boolean; fewerSeedsBecause?: string; reducedSettings?: string },
+  profile: Profile,
+) {
+  return {
+    profile: judgedProfile(check, profile),
+    needsPaperSettings: check.paperSettings && !check.reducedSettings,
+    fewerSeedsBecause: check.fewerSeedsBecause,
+    reducedBecause: check.reducedSettings,
+  };
+}
 
 async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf): Promise<Evidence> {
   switch (check.rule) {
     case "seed-range": {
-      const runs = await runsOf(check.runs);
+      const runs = await runsOf(check.runs, judgedProfile(check, profile));
       if (runs.length === 0) return missing(check, profile);
       return {
         rule: "seed-range",
@@ -96,20 +118,19 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
           : POINT_MEASURES_AS_PERCENT.includes(check.measure)
           ? "%"
           : " pts",
-        profile,
-        needsPaperSettings: check.paperSettings,
-        fewerSeedsBecause: check.fewerSeedsBecause,
+        ...runContext(check, profile),
       };
     }
     case "holds": {
-      const runs = await runsOf(check.runs);
+      const at = judgedProfile(check, profile);
+      const runs = await runsOf(check.runs, at);
       if (runs.length === 0) return missing(check, profile);
       const names = [
         ...("other" in check ? [check.other] : []),
         ...("among" in check ? check.among : []),
       ];
       const others = new Map<string, RunResult[]>();
-      for (const n of names) others.set(n, await runsOf(n));
+      for (const n of names) others.set(n, await runsOf(n, at));
       const outcomes: boolean[] = [], seen: string[] = [];
       for (const run of runs) {
         const partner = (n: string) => others.get(n)!.find((r) => r.config.seed === run.config.seed);
@@ -122,9 +143,7 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
         rule: "holds",
         outcomes,
         seen,
-        profile,
-        needsPaperSettings: check.paperSettings,
-        fewerSeedsBecause: check.fewerSeedsBecause,
+        ...runContext(check, profile),
       };
     }
     case "count":
@@ -149,8 +168,11 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
   }
 }
 
-function missing(check: { paperSettings?: boolean }, profile: Profile): Evidence {
-  return { rule: "holds", outcomes: [], profile, needsPaperSettings: check.paperSettings };
+function missing(
+  check: { paperSettings?: boolean; fewerSeedsBecause?: string; reducedSettings?: string },
+  profile: Profile,
+): Evidence {
+  return { rule: "holds", outcomes: [], ...runContext(check, profile) };
 }
 
 /** Judge one claim from the stored runs of `profile`. */
@@ -158,7 +180,7 @@ export async function judgeClaim(
   claim: CatalogueClaim,
   paper: string,
   profile: Profile = currentProfile(),
-  runsOf: RunsOf = (name) => storedRuns(name, profile),
+  runsOf: RunsOf = storedRuns,
 ): Promise<ClaimRecord> {
   const { verdict, measured, because } = judge(await evidenceFor(claim.check, profile, runsOf));
   return {
@@ -183,9 +205,10 @@ export async function judgeNotebook(
 ): Promise<ClaimRecord[]> {
   await initBackend();
   const cache = new Map<string, Promise<RunResult[]>>();
-  const runsOf: RunsOf = (name) => {
-    if (!cache.has(name)) cache.set(name, storedRuns(name, profile));
-    return cache.get(name)!;
+  const runsOf: RunsOf = (name, at) => {
+    const key = `${name} ${at}`;
+    if (!cache.has(key)) cache.set(key, storedRuns(name, at));
+    return cache.get(key)!;
   };
   const records: ClaimRecord[] = [];
   for (const [paper, catalogue] of Object.entries(CATALOGUES)) {

@@ -74,6 +74,35 @@ Deno.test("verdicts: a categorical claim counts seeds; comparisons pair runs by 
   assert.equal(judged.verdict, "too few runs", "only two seeds have both runs");
 });
 
+Deno.test("verdicts: a check at reduced settings reads the quick runs at paper, and says so", async () => {
+  const [quickRuns, paperRuns] = [seeds(1, 1, 1), seeds(9, 9)];
+  const asked: string[] = [];
+  const runsOf = (name: string, profile: string) => {
+    asked.push(`${name} ${profile}`);
+    return Promise.resolve(profile === "quick" ? (name === "a" ? quickRuns : seeds(5, 5, 5)) : paperRuns);
+  };
+  const check: ClaimCheck = {
+    rule: "holds",
+    runs: "a",
+    test: "compare",
+    measure: "test-accuracy",
+    other: "b",
+    relation: ">",
+    paperSettings: true,
+    reducedSettings: "a quarter of the images",
+  };
+  const record = await judgeClaim(claim(check, { kind: "comparison" }), "003", "paper", runsOf);
+  assert.deepEqual(asked, ["a quick", "b quick"]);
+  assert.equal(record.verdict, "reproduced", "quick runs stand in for the paper's settings");
+  assert.match(
+    record.measured,
+    /^holds in 3 of 3 seeds .*; judged on the quick runs: a quarter of the images$/,
+  );
+  const { reducedSettings: _, ...full } = check as Extract<ClaimCheck, { rule: "holds" }>;
+  const atPaper = await judgeClaim(claim(full, { kind: "comparison" }), "003", "paper", runsOf);
+  assert.equal(atPaper.verdict, "too few runs", "without it, the two paper runs are judged");
+});
+
 Deno.test("verdicts: settings, contradictions and not-checkable claims need no runs", async () => {
   const noRuns = () => Promise.reject(new Error("no runs should be loaded"));
   const adopted = await judgeClaim(
