@@ -90,8 +90,9 @@ export type RunTest =
   | { test: "gap-at-most-until"; epoch: number; max: number }
   /** Accuracy (`curve` "train" or "val") at `epoch` is within `within` points of its best over the run. */
   | { test: "plateau-by"; curve: "train" | "val"; epoch: number; within: number }
-  /** `curve` ("train"/"val" accuracy) rises at every epoch up to `epoch`. */
-  | { test: "rises-until"; curve: "train" | "val"; epoch: number }
+  /** `curve` ("train"/"val" accuracy) rises at every epoch up to `epoch`; with `within`, never falls more
+   * than `within` points below its best so far (rising, with room for noise). */
+  | { test: "rises-until"; curve: "train" | "val"; epoch: number; within?: number }
   /** Of the total change of `curve` ("train-loss"/"val-loss"/"train"/"val") over the run, at least `share` happens by `epoch`. */
   | { test: "mostly-by"; curve: "train-loss" | "val-loss" | "train" | "val"; epoch: number; share: number }
   /** `measure` of `runs` compared with the same seed's `measure` of `other` by `relation`

@@ -202,8 +202,18 @@ export function runTest(
     }
     case "rises-until": {
       const values = curve(run, test.curve).slice(0, test.epoch);
-      const falls = values.findIndex((v, i) => i > 0 && v <= values[i - 1]);
-      return { holds: falls < 0, seen: falls < 0 ? "rises" : `falls at epoch ${falls + 1}` };
+      if (test.within === undefined) {
+        const falls = values.findIndex((v, i) => i > 0 && v <= values[i - 1]);
+        return { holds: falls < 0, seen: falls < 0 ? "rises" : `falls at epoch ${falls + 1}` };
+      }
+      const drops = values.map((v, i) => Math.max(...values.slice(0, i + 1)) - v);
+      const worst = drops.indexOf(Math.max(...drops));
+      return {
+        holds: drops[worst] <= test.within,
+        seen: drops[worst] === 0
+          ? "never falls"
+          : `falls ${fmt(drops[worst])} pts below its best so far (epoch ${worst + 1})`,
+      };
     }
     case "mostly-by": {
       const values = curve(run, test.curve);

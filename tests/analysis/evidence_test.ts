@@ -58,6 +58,17 @@ Deno.test("evidence: curve tests on the history, comparisons on the same seed's 
     seen: "min at epoch 2",
   });
   assert.equal(runTest(run, { test: "rises-until", curve: "val", epoch: 3 }, never).holds, true);
+  const dip = fakeRun({ curve: [[0.5, 0.97, 0.4, 0.9], [0.1, 0.995, 0.4, 0.9], [0.2, 0.98, 0.4, 0.9]] });
+  assert.equal(runTest(dip, { test: "rises-until", curve: "train", epoch: 3 }, never).holds, false);
+  assert.deepEqual(runTest(dip, { test: "rises-until", curve: "train", epoch: 3, within: 1 }, never), {
+    holds: false,
+    seen: "falls 1.5 pts below its best so far (epoch 3)",
+  });
+  assert.equal(runTest(dip, { test: "rises-until", curve: "train", epoch: 3, within: 2 }, never).holds, true);
+  assert.equal(
+    runTest(run, { test: "rises-until", curve: "val", epoch: 3, within: 0 }, never).seen,
+    "never falls",
+  );
   assert.equal(runTest(run, { test: "plateau-by", curve: "train", epoch: 2, within: 3 }, never).holds, false);
   assert.equal(runTest(run, { test: "gap-at-most-until", epoch: 2, max: 1.5 }, never).holds, true);
   assert.equal(runTest(run, { test: "mostly-by", curve: "train", epoch: 2, share: 0.5 }, never).holds, true);
