@@ -48,6 +48,7 @@ export type RunMeasure =
   | "test-error-rate" // points (100 - accuracy)
   | "train-accuracy" // last epoch, points
   | "val-accuracy" // last epoch, points
+  | "first-val-accuracy" // after the first epoch, points (how fast a run converges)
   | "train-val-gap" // last epoch training minus validation accuracy, points
   | "train-test-gap" // last epoch training accuracy minus test accuracy, points
   | "train-loss" // last epoch, loss

@@ -45,6 +45,8 @@ function measureOf(run: RunResult, measure: RunMeasure, className?: string): num
       return points(last(run).accuracy);
     case "val-accuracy":
       return points(validation(run).valAccuracy);
+    case "first-val-accuracy":
+      return points(validation(run, 0).valAccuracy);
     case "train-val-gap":
       return points(last(run).accuracy - validation(run).valAccuracy);
     case "train-test-gap":
@@ -74,8 +76,8 @@ function measureOf(run: RunResult, measure: RunMeasure, className?: string): num
   }
 }
 
-function validation(run: RunResult): { valLoss: number | null; valAccuracy: number } {
-  const { valLoss, valAccuracy } = last(run);
+function validation(run: RunResult, epochIndex?: number): { valLoss: number | null; valAccuracy: number } {
+  const { valLoss, valAccuracy } = epochIndex === undefined ? last(run) : run.history[epochIndex];
   if (valAccuracy === null) {
     throw new UserError(`run ${run.key} has no validation set; pick a measure on the test set`);
   }

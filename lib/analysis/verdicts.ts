@@ -55,7 +55,13 @@ export async function storedRuns(name: string, profile: Profile): Promise<RunRes
   return runs;
 }
 
-const POINT_MEASURES_AS_PERCENT = ["test-accuracy", "test-error-rate", "train-accuracy", "val-accuracy"];
+const POINT_MEASURES_AS_PERCENT = [
+  "test-accuracy",
+  "test-error-rate",
+  "train-accuracy",
+  "val-accuracy",
+  "first-val-accuracy",
+];
 
 /** The stated side of a claim, as text. */
 export function statedText(claim: CatalogueClaim): string {
