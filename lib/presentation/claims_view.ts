@@ -7,6 +7,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { currentProfile, type Profile } from "../training/profile.ts";
+import { runsStoredHere } from "../training/store.ts";
 import {
   type ClaimRecord,
   judgeNotebook,
@@ -33,12 +34,15 @@ export interface ClaimFilter {
 const judged = new Map<string, Promise<ClaimRecord[]>>();
 const shown = new Set<string>();
 
-/** Every claim of a notebook, judged once per process and recorded in `data/claims/`. */
+/**
+ * Every claim of a notebook, judged from the stored runs and recorded in `data/claims/`; judged again
+ * only after this process has trained and stored a run (a notebook run from scratch trains as it goes).
+ */
 export function notebookClaims(
   notebook: string,
   profile: Profile = currentProfile(),
 ): Promise<ClaimRecord[]> {
-  const key = `${notebook}.${profile}`;
+  const key = `${notebook}.${profile}.${runsStoredHere()}`;
   if (!judged.has(key)) {
     judged.set(
       key,

@@ -26,6 +26,7 @@ import { type ExperimentConfig } from "./config.ts";
 import {
   loadCheckpoint,
   loadResult,
+  noteRunStored,
   removeCheckpoint,
   runKey,
   type RunResult,
@@ -177,6 +178,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     createdAt: new Date().toISOString(),
   });
   await writeAtomically(`${dir}/${key}.json`, JSON.stringify(result));
+  noteRunStored();
   await removeCheckpoint(dir, key);
   model.dispose();
   optimizer.dispose();

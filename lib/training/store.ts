@@ -60,6 +60,18 @@ export interface RunResult {
   checksum: string;
 }
 
+let storedHere = 0;
+
+/** Runs stored by this process so far: judgements cached against it go stale when it changes. */
+export function runsStoredHere(): number {
+  return storedHere;
+}
+
+/** Count a run this process has just stored (see {@link runsStoredHere}). */
+export function noteRunStored(): void {
+  storedHere++;
+}
+
 /** Where results live: `FMNIST_RUNS_DIR`, default `data/runs/` in the repository. */
 export function runsDir(): string {
   return Deno.env.get("FMNIST_RUNS_DIR") ?? `${REPO_ROOT}data/runs`;
