@@ -199,6 +199,7 @@ export function runTest(
     }
     case "plateau-by": {
       const values = curve(run, test.curve);
+      if (values.length < test.epoch) return { holds: false, seen: `the run has ${values.length} epochs` };
       const short = Math.max(...values) - values[test.epoch - 1];
       return { holds: short <= test.within, seen: `${fmt(short)} pts below best` };
     }
@@ -219,6 +220,7 @@ export function runTest(
     }
     case "mostly-by": {
       const values = curve(run, test.curve);
+      if (values.length < test.epoch) return { holds: false, seen: `the run has ${values.length} epochs` };
       const share = (values[test.epoch - 1] - values[0]) / (values.at(-1)! - values[0]);
       return { holds: share >= test.share, seen: `${fmt(points(share), 0)}% by epoch ${test.epoch}` };
     }

@@ -95,6 +95,11 @@ function judgedProfile(check: { reducedSettings?: string }, profile: Profile): P
   return check.reducedSettings && profile === "paper" ? "quick" : profile;
 }
 
+/** Whether a check with `reducedSettings` stands at this profile (the `quick` runs are its evidence). */
+function reducedStands(check: { reducedSettings?: string }, profile: Profile): boolean {
+  return Boolean(check.reducedSettings) && (profile === "paper" || profile === "quick");
+}
+
 /** The shared part of run-based evidence: profile, paper-settings flag and the reasons shown. */
 function runContext(
   check: { paperSettings?: boolean; fewerSeedsBecause?: string; reducedSettings?: string },
@@ -102,9 +107,9 @@ function runContext(
 ) {
   return {
     profile: judgedProfile(check, profile),
-    needsPaperSettings: check.paperSettings && !check.reducedSettings,
+    needsPaperSettings: check.paperSettings && !reducedStands(check, profile),
     fewerSeedsBecause: check.fewerSeedsBecause,
-    reducedBecause: check.reducedSettings,
+    reducedBecause: reducedStands(check, profile) ? check.reducedSettings : undefined,
   };
 }
 

@@ -71,6 +71,10 @@ Deno.test("evidence: curve tests on the history, comparisons on the same seed's 
     "never falls",
   );
   assert.equal(runTest(run, { test: "plateau-by", curve: "train", epoch: 2, within: 3 }, never).holds, false);
+  assert.deepEqual(runTest(run, { test: "plateau-by", curve: "val", epoch: 15, within: 1 }, never), {
+    holds: false,
+    seen: "the run has 3 epochs",
+  });
   assert.equal(runTest(run, { test: "gap-at-most-until", epoch: 2, max: 1.5 }, never).holds, true);
   assert.equal(runTest(run, { test: "mostly-by", curve: "train", epoch: 2, share: 0.5 }, never).holds, true);
   const worse = fakeRun({ errors: [["Shirt", "Coat", 50]] });

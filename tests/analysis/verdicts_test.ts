@@ -101,6 +101,9 @@ Deno.test("verdicts: a check at reduced settings reads the quick runs at paper, 
   const { reducedSettings: _, ...full } = check as Extract<ClaimCheck, { rule: "holds" }>;
   const atPaper = await judgeClaim(claim(full, { kind: "comparison" }), "003", "paper", runsOf);
   assert.equal(atPaper.verdict, "too few runs", "without it, the two paper runs are judged");
+  const smoke = await judgeClaim(claim(check, { kind: "comparison" }), "003", "smoke", runsOf);
+  assert.equal(smoke.verdict, "needs paper settings", "smoke runs stand in for nothing");
+  assert.doesNotMatch(smoke.measured, /judged on/);
 });
 
 Deno.test("verdicts: settings, contradictions and not-checkable claims need no runs", async () => {
