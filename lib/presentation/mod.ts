@@ -19,3 +19,4 @@ export * from "./fit_views.ts";
 export * from "./data_views.ts";
 export * from "./failure_views.ts";
 export * from "./time_views.ts";
+export * from "./ablation_views.ts";
