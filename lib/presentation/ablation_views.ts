@@ -148,7 +148,7 @@ export async function showAblation(
   name: string,
   groups: Record<string, RunResult[]>,
   baseline: string,
-): Promise<AblationRow[]> {
+): Promise<void> {
   const rows = ablationRows(groups, baseline);
   const range = (lo: number, hi: number) => `${lo.toFixed(2)} to ${hi.toFixed(2)}`;
   await showTable(
@@ -178,5 +178,4 @@ export async function showAblation(
       `dots: seeds; tick: mean. Profile ${profile}, ${images}${epochs} epochs for the ${baseline}`,
     ),
   );
-  return rows;
 }

@@ -108,11 +108,12 @@ export async function showRecipeTimes(name: string, paper: string, sections: str
 /**
  * Time each labelled config on an idle machine, once (stored as measurement `name`), and show seconds per
  * epoch, images per second and the ratio to the first config: for example one recipe at two batch sizes.
+ * Returns nothing, so that a notebook cell ending with it shows only the table.
  */
 export async function showTrainingSpeed(
   name: string,
   configs: Record<string, ExperimentConfig>,
-): Promise<RecipeTimes> {
+): Promise<void> {
   const { value: times, machine, measuredOn } = await storedTimes(name, configs);
   const labels = Object.keys(configs);
   const mean = (label: string) => summarize(times.epochSeconds[label]).mean;
@@ -134,5 +135,4 @@ export async function showTrainingSpeed(
         `the full epoch (${times.epochImages[labels[0]].toLocaleString("en-US")} images)`,
     },
   );
-  return times;
 }
