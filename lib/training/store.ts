@@ -46,7 +46,9 @@ export interface RunResult {
     shown?: { indices: number[]; probabilities: string };
   };
   timing: {
+    /** Wall-clock seconds of training in the process that finished the run (after resuming, if it did). */
     trainSeconds: number;
+    /** Mean over the epochs that process trained. */
     meanEpochSeconds: number;
     imagesPerSecond: number;
     inferenceImagesPerSecond: number;

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { bestEpoch, curvesOverlayFigure, spans } from "../../lib/presentation/fit_views.ts";
+import {
+  bestEpoch,
+  curvesOverlayFigure,
+  earlyStoppingRows,
+  spans,
+} from "../../lib/presentation/fit_views.ts";
+import type { RunResult } from "../../lib/training/store.ts";
 import type { EpochRecord } from "../../lib/training/fit.ts";
 
 const history = (valLosses: number[]): EpochRecord[] =>
@@ -30,4 +36,17 @@ Deno.test("fit views: the overlay marks each model's best epoch and names it in 
   assert.match(svg, /<svg/);
   assert.match(svg, />A</);
   assert.match(svg, />B</);
+});
+
+Deno.test("fit views: early stopping replayed counts every epoch's seconds, not only the last process's", () => {
+  const run = {
+    config: { seed: 1 },
+    history: history([0.5, 0.3, 0.35, 0.4, 0.45, 0.5]).map((h) => ({ ...h, seconds: 60 })),
+    timing: { trainSeconds: 60 }, // resumed before the last epoch: the finishing process trained one
+  } as unknown as RunResult;
+  const [row] = earlyStoppingRows({ A: [run] }, 2);
+  assert.equal(row["stops after epoch"], 4);
+  assert.equal(row["best epoch"], 2);
+  assert.equal(row["epochs saved"], 2);
+  assert.equal(row["time saved"], "2 of 6 min");
 });
