@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { CATALOGUES } from "./catalogue.ts";
 import { citation, PAPERS } from "./papers.ts";
 import type { RuleVerdict } from "./rulebook.ts";
 import type { ClaimRecord } from "./verdicts.ts";
@@ -61,6 +62,8 @@ export function scorecardMarkdown(records: ClaimRecord[], figure: string): strin
   ];
   for (const { paper } of counts) {
     lines.push("", `## ${label(paper)}`, "", citation(paper as keyof typeof PAPERS), "");
+    const excluded = CATALOGUES[paper]?.excluded;
+    if (excluded) lines.push(`**Not in the table:** ${cell(excluded)}`, "");
     lines.push(
       "| id | section | stated | measured | verdict | notebook |",
       "| --- | --- | --- | --- | --- | --- |",

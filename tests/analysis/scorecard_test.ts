@@ -34,4 +34,5 @@ Deno.test("scorecard: counts per verdict per paper, every claim listed with its 
     /\| 000-b \| 4 \| 88\.8% \| .* \| contradicted \| \[04_three_block_cnn\]\(notebooks\/04_three_block_cnn\.ipynb\) \|/,
   );
   assert.match(md, /!\[Verdicts per paper\]\(figures\/x\.png\)/);
+  assert.equal(md.match(/\*\*Not in the table:\*\* Results the paper cites/g)?.length, 2, "once per paper");
 });
