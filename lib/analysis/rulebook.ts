@@ -131,7 +131,8 @@ function sampled(
   evidence: { profile: string; needsPaperSettings?: boolean; fewerSeedsBecause?: string },
 ): RuleVerdict | null {
   if (evidence.needsPaperSettings && evidence.profile !== "paper") return "needs paper settings";
-  if (count < MIN_SEEDS && !evidence.fewerSeedsBecause) return "too few runs";
+  // a stated reason for fewer seeds excuses fewer than MIN_SEEDS, never none at all
+  if (count === 0 || (count < MIN_SEEDS && !evidence.fewerSeedsBecause)) return "too few runs";
   return null;
 }
 

@@ -31,6 +31,16 @@ Deno.test("rulebook: one seed is too few; a quick run cannot judge a claim about
   assert.equal(MIN_SEEDS, 3);
 });
 
+Deno.test("rulebook: a reason for fewer seeds never excuses none: no stored runs are too few runs", () => {
+  const fewer = { profile: "paper", fewerSeedsBecause: "100 epochs take 3 h a run" } as const;
+  const range = judge({ ...fewer, rule: "seed-range", unit: "points", stated: 93.3, values: [] });
+  assert.equal(range.verdict, "too few runs");
+  assert.equal(range.measured, "no stored runs");
+  const holds = judge({ ...fewer, rule: "holds", outcomes: [] });
+  assert.equal(holds.verdict, "too few runs");
+  assert.equal(holds.measured, "no stored runs");
+});
+
 Deno.test("rulebook: categorical statements are judged in every seed", () => {
   const base = { rule: "holds", profile: "paper" } as const;
   assert.deepEqual(
