@@ -99,6 +99,12 @@ export type RunTest =
   /** `measure` of `runs` compared with the same seed's `measure` of `other` by `relation`
    * (">" "<", or "≈" within `within` in the measure's unit). */
   | { test: "compare"; measure: RunMeasure; other: string; relation: ">" | "<" | "≈"; within?: number }
+  /** `curve` ("train"/"val" accuracy) of `runs` is above the same seed's `other` at every epoch from `from`
+   * (default 1) to the shorter run's last. */
+  | { test: "above-throughout"; curve: "train" | "val"; other: string; from?: number }
+  /** `curve` ("train"/"val" accuracy) of `runs` moves less from epoch to epoch than `other`'s (mean absolute
+   * change, in points, over the epochs from `from` on): the steadier curve. */
+  | { test: "steadier"; curve: "train" | "val"; other: string; from: number }
   /** `measure` of `runs` is the largest ("max") or smallest ("min") among `runs` and `among` (same seed). */
   | { test: "extreme"; measure: RunMeasure; among: string[]; which: "max" | "min" }
   /** Test predictions of `runs` equal those of `other` (same seed), image for image. */

@@ -111,6 +111,15 @@ function curve(run: RunResult, name: "train" | "val" | "train-loss" | "val-loss"
   });
 }
 
+/** The mean absolute epoch-to-epoch change of a curve over the epochs from `from` (1-based) on. */
+function meanChange(values: number[], from: number): number {
+  const changes = values.slice(from - 1).slice(1).map((v, i) => Math.abs(v - values[from - 1 + i]));
+  if (changes.length === 0) {
+    throw new UserError(`a curve of ${values.length} epochs has no changes from epoch ${from}`);
+  }
+  return changes.reduce((a, b) => a + b, 0) / changes.length;
+}
+
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
 const SCORE_MEASURES: readonly RunMeasure[] = [
   "macro-f1",
@@ -232,6 +241,27 @@ export function runTest(
         ? a < b
         : Math.abs(a - b) <= test.within!;
       return { holds, seen: `${measureText(test.measure, a)} vs ${measureText(test.measure, b)}` };
+    }
+    case "above-throughout": {
+      const ours = curve(run, test.curve), theirs = curve(other(test.other), test.curve);
+      const from = test.from ?? 1, to = Math.min(ours.length, theirs.length);
+      const below = [];
+      for (let e = from; e <= to; e++) if (!(ours[e - 1] > theirs[e - 1])) below.push(e);
+      if (below.length === 0) return { holds: true, seen: `above at every epoch ${from}-${to}` };
+      const e = below[0];
+      return {
+        holds: false,
+        seen: `not above at ${below.length} of ${to - from + 1} epochs (first: epoch ${e}, ` +
+          `${fmt(ours[e - 1], 2)} vs ${fmt(theirs[e - 1], 2)}%)`,
+      };
+    }
+    case "steadier": {
+      const ours = meanChange(curve(run, test.curve), test.from);
+      const theirs = meanChange(curve(other(test.other), test.curve), test.from);
+      return {
+        holds: ours < theirs,
+        seen: `${fmt(ours, 2)} vs ${fmt(theirs, 2)} pts per epoch from epoch ${test.from}`,
+      };
     }
     case "extreme": {
       const values = [run, ...test.among.map(other)].map((r) => runMeasure(r, test.measure));

@@ -86,6 +86,27 @@ Deno.test("evidence: curve tests on the history, comparisons on the same seed's 
   assert.equal(runTest(run, { test: "same-predictions", other: "b" }, () => worse).holds, true);
 });
 
+Deno.test("evidence: one curve above another at every epoch, and which of two curves is steadier", () => {
+  const run = fakeRun(); // validation accuracy 83, 85, 86
+  const low = fakeRun({ curve: [[0.5, 0.8, 0.5, 0.09], [0.4, 0.85, 0.4, 0.855], [0.3, 0.9, 0.4, 0.85]] });
+  const above = { test: "above-throughout", curve: "val", other: "b" } as const;
+  assert.deepEqual(runTest(run, above, () => low), {
+    holds: false,
+    seen: "not above at 1 of 3 epochs (first: epoch 2, 85.00 vs 85.50%)",
+  });
+  assert.equal(runTest(run, { ...above, from: 3 }, () => low).holds, true);
+  assert.equal(runTest(run, { ...above, from: 3 }, () => low).seen, "above at every epoch 3-3");
+  assert.equal(runTest(low, { ...above, from: 1 }, () => run).holds, false, "epoch 1: 9 vs 83");
+  const steadier = { test: "steadier", curve: "val", other: "b", from: 1 } as const;
+  // changes: run 2 and 1 (mean 1.5 pts); low 76.5 and 0.5 (38.5); from epoch 2, low 0.5 against run's 1
+  assert.deepEqual(runTest(run, steadier, () => low), {
+    holds: true,
+    seen: "1.50 vs 38.50 pts per epoch from epoch 1",
+  });
+  assert.equal(runTest(run, { ...steadier, from: 2 }, () => low).holds, false);
+  assert.throws(() => runTest(run, { ...steadier, from: 3 }, () => low), /no changes from epoch 3/);
+});
+
 Deno.test("evidence: maxCorrelation finds the largest off-diagonal correlation", () => {
   const rows = [[1, 2, 0], [2, 4, 1], [3, 6, 0], [4, 8, 1]];
   assert.ok(Math.abs(maxCorrelation(rows) - 1) < 1e-12);
