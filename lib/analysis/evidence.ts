@@ -245,6 +245,7 @@ export function runTest(
     case "above-throughout": {
       const ours = curve(run, test.curve), theirs = curve(other(test.other), test.curve);
       const from = test.from ?? 1, to = Math.min(ours.length, theirs.length);
+      if (to < from) return { holds: false, seen: `the runs have ${to} epochs, none from epoch ${from}` };
       const below = [];
       for (let e = from; e <= to; e++) if (!(ours[e - 1] > theirs[e - 1])) below.push(e);
       if (below.length === 0) return { holds: true, seen: `above at every epoch ${from}-${to}` };
@@ -256,6 +257,10 @@ export function runTest(
       };
     }
     case "steadier": {
+      const epochs = Math.min(run.history.length, other(test.other).history.length);
+      if (epochs <= test.from) {
+        return { holds: false, seen: `the runs have ${epochs} epochs, no changes from epoch ${test.from}` };
+      }
       const ours = meanChange(curve(run, test.curve), test.from);
       const theirs = meanChange(curve(other(test.other), test.curve), test.from);
       return {

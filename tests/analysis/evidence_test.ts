@@ -104,7 +104,14 @@ Deno.test("evidence: one curve above another at every epoch, and which of two cu
     seen: "1.50 vs 38.50 pts per epoch from epoch 1",
   });
   assert.equal(runTest(run, { ...steadier, from: 2 }, () => low).holds, false);
-  assert.throws(() => runTest(run, { ...steadier, from: 3 }, () => low), /no changes from epoch 3/);
+  assert.deepEqual(runTest(run, { ...steadier, from: 3 }, () => low), {
+    holds: false,
+    seen: "the runs have 3 epochs, no changes from epoch 3",
+  }, "too short a run (a smoke run) holds nothing and says why");
+  assert.deepEqual(runTest(run, { ...above, from: 4 }, () => low), {
+    holds: false,
+    seen: "the runs have 3 epochs, none from epoch 4",
+  });
 });
 
 Deno.test("evidence: maxCorrelation finds the largest off-diagonal correlation", () => {
