@@ -103,8 +103,50 @@ export function spans(states: FitState[]): string {
   return out.join("; ");
 }
 
-/** Per run, where each epoch stands by the paper's three rules and from which epoch it overfits for good. */
-export async function showFitTimeline(models: Record<string, RunResult[]>): Promise<void> {
+const FIT_STATES: readonly FitState[] = ["underfitting", "in between", "good fit", "overfitting"];
+const FIT_COLORS = ["#9c9ede", "#d9d9d9", "#59a14f", "#e15759"];
+
+/** One strip per labelled run, one cell per epoch coloured by its state under the paper's rules. */
+export function fitTimelineFigure(rows: { label: string; states: FitState[] }[], title: string): string {
+  const cells = rows.flatMap(({ label, states }) =>
+    states.map((state, i) => ({ label, epoch: i + 1, state }))
+  );
+  const epochs = Math.max(...rows.map((r) => r.states.length));
+  const panel = plotSvg({
+    width: Math.max(420, Math.min(900, 160 + 7 * epochs)),
+    height: 50 + 26 * rows.length,
+    marginLeft: 150,
+    x: { label: "epoch", domain: [0.5, epochs + 0.5] },
+    y: { label: null, domain: rows.map((r) => r.label) },
+    color: { domain: FIT_STATES, range: FIT_COLORS },
+    marks: [
+      Plot.barX(cells, { x1: (d) => d.epoch - 0.5, x2: (d) => d.epoch + 0.5, y: "label", fill: "state" }),
+    ],
+  });
+  return figure(panel, {
+    title,
+    subtitle: "each epoch by the paper's three written rules (thresholds in lib/analysis/diagnosis.ts)",
+    legend: { labels: FIT_STATES, colors: FIT_COLORS },
+  });
+}
+
+/**
+ * Per run, where each epoch stands by the paper's three rules and from which epoch it overfits for good;
+ * with a figure name, also as a strip per run (see {@link fitTimelineFigure}).
+ */
+export async function showFitTimeline(models: Record<string, RunResult[]>, name?: string): Promise<void> {
+  if (name) {
+    const rows = Object.entries(models).flatMap(([label, runs]) =>
+      runs.map((r) => ({
+        label: runs.length > 1 ? `${label}, seed ${r.config.seed}` : label,
+        states: classifyEpochs(r.history).map((f) => f.state),
+      }))
+    );
+    const firsts = Object.entries(models).map(([label, runs]) =>
+      `${label} ${overfittingFrom(classifyEpochs(runs[0].history)) ?? "never"}`
+    );
+    await showFigure(name, fitTimelineFigure(rows, `Overfitting for good from epoch: ${firsts.join(", ")}`));
+  }
   await showTable(
     Object.entries(models).flatMap(([label, runs]) =>
       runs.map((r) => {

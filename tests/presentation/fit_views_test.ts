@@ -3,6 +3,7 @@ import {
   bestEpoch,
   curvesOverlayFigure,
   earlyStoppingRows,
+  fitTimelineFigure,
   spans,
 } from "../../lib/presentation/fit_views.ts";
 import type { RunResult } from "../../lib/training/store.ts";
@@ -26,6 +27,19 @@ Deno.test("fit views: the best epoch is the one of lowest validation loss; state
     spans(["in between", "in between", "good fit", "overfitting", "overfitting"]),
     "1-2: in between; 3: good fit; 4-5: overfitting",
   );
+});
+
+Deno.test("fit views: the fit timeline draws one cell per epoch, coloured by state, one strip per run", () => {
+  const svg = fitTimelineFigure([
+    { label: "A", states: ["in between", "good fit", "overfitting"] },
+    { label: "B", states: ["underfitting", "good fit"] },
+  ], "t");
+  const cells = [...svg.matchAll(/<rect fill="(#[0-9a-f]{6})" height="[\d.]+" y="([\d.]+)"/g)];
+  const [grey, green, red, blue] = ["#d9d9d9", "#59a14f", "#e15759", "#9c9ede"];
+  assert.deepEqual(cells.map((m) => m[1]), [grey, green, red, blue, green], "one cell per epoch, by state");
+  assert.equal(new Set(cells.map((m) => m[2])).size, 2, "one strip per run");
+  assert.match(svg, />A</);
+  assert.match(svg, />overfitting</, "the legend names the states");
 });
 
 Deno.test("fit views: the overlay marks each model's best epoch and names it in the legend", () => {
