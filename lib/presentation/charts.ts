@@ -14,8 +14,19 @@ import type { EpochRecord } from "../training/fit.ts";
 
 const SERIES = { training: "#4e79a7", validation: "#f28e2c" };
 
-/** Accuracy and loss per epoch, training beside validation (two panels). */
+/** The epoch (1-based) of lowest validation loss, or null without a validation set. */
+function lowestValLossEpoch(history: EpochRecord[]): number | null {
+  const scored = history.filter((h) => h.valLoss !== null);
+  if (scored.length === 0) return null;
+  return scored.reduce((best, h) => h.valLoss! < best.valLoss! ? h : best).epoch;
+}
+
+/**
+ * Accuracy and loss per epoch, training beside validation (two panels), with a dotted rule at the epoch of
+ * lowest validation loss when there is one (and more than one epoch); dots only on short runs.
+ */
 export function learningCurvesFigure(history: EpochRecord[], title: string, subtitle?: string): string {
+  const best = history.length > 1 ? lowestValLossEpoch(history) : null;
   const long = (metric: "accuracy" | "loss") =>
     history.flatMap((h) => [
       { epoch: h.epoch, set: "training", value: metric === "accuracy" ? h.accuracy : h.loss },
@@ -34,13 +45,17 @@ export function learningCurvesFigure(history: EpochRecord[], title: string, subt
       y: { label: metric, grid: true, tickFormat: metric === "accuracy" ? "%" : undefined },
       color: { domain: Object.keys(SERIES), range: Object.values(SERIES) },
       marks: [
+        ...(best === null ? [] : [Plot.ruleX([best], { stroke: "#777", strokeDasharray: "2,3" })]),
         Plot.line(long(metric), { x: "epoch", y: "value", z: "set", stroke: "set", strokeWidth: 2 }),
-        Plot.dot(long(metric), { x: "epoch", y: "value", fill: "set", r: 3 }),
+        ...(history.length > 30
+          ? []
+          : [Plot.dot(long(metric), { x: "epoch", y: "value", fill: "set", r: 3 })]),
       ],
     });
+  const marked = best === null ? undefined : `dotted: lowest validation loss (epoch ${best})`;
   return figure([panel("accuracy"), panel("loss")], {
     title,
-    subtitle,
+    subtitle: [subtitle, marked].filter(Boolean).join("; ") || undefined,
     legend: { labels: Object.keys(SERIES), colors: Object.values(SERIES) },
   });
 }
