@@ -10,6 +10,7 @@
  * @module
  */
 import catalogue000 from "./catalogue/000.json" with { type: "json" };
+import catalogue001 from "./catalogue/001.json" with { type: "json" };
 import catalogue002 from "./catalogue/002.json" with { type: "json" };
 import catalogue004 from "./catalogue/004.json" with { type: "json" };
 
@@ -230,6 +231,7 @@ export interface Catalogue {
 /** The catalogues written so far, by paper id. */
 export const CATALOGUES: Readonly<Record<string, Catalogue>> = {
   "000": catalogue000 as Catalogue,
+  "001": catalogue001 as Catalogue,
   "002": catalogue002 as Catalogue,
   "004": catalogue004 as Catalogue,
 };

@@ -199,3 +199,39 @@ export async function showEarlyStopping(
     digits: 2,
   });
 }
+
+/**
+ * One row per run: validation accuracy and the train-validation gap at the last epoch beside their mean
+ * (and the accuracy's range) over the last `epochs` epochs, since one epoch's reading can sit in a dip.
+ */
+export function lastEpochsRows(models: Record<string, RunResult[]>, epochs: number) {
+  const pts = (x: number) => Number((100 * x).toFixed(2));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const fixed = (x: number) => (100 * x).toFixed(2);
+  return Object.entries(models).flatMap(([label, runs]) =>
+    runs.map((r) => {
+      const tail = r.history.slice(-epochs), last = r.history.at(-1)!;
+      const val = tail.map((h) => h.valAccuracy!), gaps = tail.map((h) => h.accuracy - h.valAccuracy!);
+      return {
+        model: label,
+        seed: r.config.seed,
+        "val. acc. at the end (%)": pts(last.valAccuracy!),
+        [`val. acc., last ${tail.length} epochs (%)`]: `${fixed(mean(val))} (${fixed(Math.min(...val))}-${
+          fixed(Math.max(...val))
+        })`,
+        "gap at the end (pts)": pts(last.accuracy - last.valAccuracy!),
+        [`gap, last ${tail.length} epochs (pts)`]: pts(mean(gaps)),
+      };
+    })
+  );
+}
+
+/** The last epoch against the last `epochs` epochs' mean, per run, as a table (see {@link lastEpochsRows}). */
+export async function showLastEpochs(models: Record<string, RunResult[]>, epochs: number): Promise<void> {
+  await showTable(lastEpochsRows(models, epochs), {
+    caption: `Validation accuracy and train-validation gap: the last epoch against the mean of the last ${
+      plural(epochs, "epoch")
+    }`,
+    digits: 2,
+  });
+}

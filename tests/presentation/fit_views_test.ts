@@ -4,6 +4,7 @@ import {
   curvesOverlayFigure,
   earlyStoppingRows,
   fitTimelineFigure,
+  lastEpochsRows,
   spans,
 } from "../../lib/presentation/fit_views.ts";
 import type { RunResult } from "../../lib/training/store.ts";
@@ -63,4 +64,15 @@ Deno.test("fit views: early stopping replayed counts every epoch's seconds, not 
   assert.equal(row["best epoch"], 2);
   assert.equal(row["epochs saved"], 2);
   assert.equal(row["time saved"], "2 of 6 min");
+});
+
+Deno.test("fit views: the last epoch beside the mean and range of the last N epochs", () => {
+  // validation accuracy 0.8 throughout; training accuracy 0.80, 0.81, 0.82, 0.83
+  const run = { config: { seed: 2 }, history: history([0.5, 0.4, 0.3, 0.2]) } as unknown as RunResult;
+  run.history[3] = { ...run.history[3], valAccuracy: 0.7 }; // the last epoch dips
+  const [row] = lastEpochsRows({ A: [run] }, 3);
+  assert.equal(row["val. acc. at the end (%)"], 70);
+  assert.equal(row["val. acc., last 3 epochs (%)"], "76.67 (70.00-80.00)");
+  assert.equal(row["gap at the end (pts)"], 13);
+  assert.equal(row["gap, last 3 epochs (pts)"], 5.33); // (1 + 2 + 13) / 3
 });
