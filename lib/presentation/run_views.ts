@@ -12,7 +12,7 @@ import { experimentData } from "../training/runs.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { SHOWN_FIRST, shownProbabilities, testPredictions } from "../training/store.ts";
 import { diagnoseFit, summarize } from "../analysis/diagnosis.ts";
-import { reportFromConfusion, reportRows } from "../analysis/metrics.ts";
+import { confidenceBins, reportFromConfusion, reportRows } from "../analysis/metrics.ts";
 import {
   comparisonFigure,
   confusionFigure,
@@ -282,6 +282,49 @@ export async function showPredictions(name: string, run: RunResult, label: strin
         `${(100 * Math.max(...sure)).toFixed(0)}%)`,
       `${seed}; bars: the ten class probabilities (predicted class red, true class blue)`,
     ),
+  );
+}
+
+/**
+ * How sure a run is when it is right and when it is wrong: its test predictions by confidence (table),
+ * then how many mistakes come with confidence of 90% or more and which confusions they are.
+ */
+export async function showConfidence(run: RunResult, label: string): Promise<void> {
+  const { labels, predicted, confidence } = testPredictions(run);
+  const bins = confidenceBins(labels, predicted, confidence, [0, 0.5, 0.9, 0.99, 1]);
+  const mistakes = bins.reduce((s, b) => s + b.mistakes, 0);
+  const band = (b: { from: number; to: number }, last: boolean) =>
+    `${pct(b.from, 0)} to ${last ? "" : "under "}${pct(b.to, 0)}`;
+  await showTable(
+    bins.map((b, i) => ({
+      confidence: band(b, i === bins.length - 1),
+      "test images": b.count,
+      "right (%)": b.count ? round((100 * b.correct) / b.count, 2) : "—",
+      "mean confidence (%)": b.count ? round(100 * b.meanConfidence, 2) : "—",
+      mistakes: b.mistakes,
+      "share of all mistakes (%)": mistakes ? ((100 * b.mistakes) / mistakes).toFixed(1) : "—",
+    })),
+    {
+      caption: `${label}: test predictions by the model's confidence (seed ${run.config.seed}, ` +
+        `profile ${run.config.profile})`,
+      digits: 2,
+    },
+  );
+  const pairs = new Map<string, number>();
+  let sure = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (predicted[i] === labels[i] || confidence[i] < 0.9) continue;
+    sure++;
+    const pair = `${CLASS_NAMES[labels[i]]} taken for ${CLASS_NAMES[predicted[i]]}`;
+    pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
+  }
+  const common = [...pairs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3)
+    .map(([pair, n]) => `${pair} (${n})`);
+  await showMarkdown(
+    `**${label}: ${sure} of its ${mistakes.toLocaleString("en-US")} test mistakes (${
+      pct(mistakes ? sure / mistakes : 0)
+    }) come ` +
+      `with 90% confidence or more${common.length ? `; most often ${common.join(", ")}` : ""}.**`,
   );
 }
 
