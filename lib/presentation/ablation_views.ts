@@ -25,7 +25,9 @@ export interface AblationRow {
   gainMin: number;
   gainMax: number;
   better: number;
-  /** Mean validation accuracy after the first epoch (how fast the recipe converges). */
+  /** Mean training accuracy after the first epoch (how fast the recipe learns, on its own batches). */
+  firstTraining: number | null;
+  /** Mean validation accuracy after the first epoch (how fast the recipe converges, in inference mode). */
   firstValidation: number | null;
   /** Mean training minus validation accuracy at the last epoch. */
   gap: number | null;
@@ -47,6 +49,7 @@ export function ablationRows(groups: Record<string, RunResult[]>, baseline: stri
     const gains = runs.filter((r) => baseBySeed.has(r.config.seed))
       .map((r) => points(r.test.accuracy - baseBySeed.get(r.config.seed)!.test.accuracy));
     const first = runs.map((r) => r.history[0]?.valAccuracy).filter((v): v is number => v != null);
+    const firstTrain = runs.map((r) => r.history[0]?.accuracy).filter((v): v is number => v != null);
     const gaps = runs.map((r) => r.history.at(-1)!).filter((h) => h.valAccuracy !== null)
       .map((h) => points(h.accuracy - h.valAccuracy!));
     return {
@@ -59,6 +62,7 @@ export function ablationRows(groups: Record<string, RunResult[]>, baseline: stri
       gainMin: Math.min(...gains),
       gainMax: Math.max(...gains),
       better: gains.filter((g) => g > 0).length,
+      firstTraining: firstTrain.length ? points(mean(firstTrain)) : null,
       firstValidation: first.length ? points(mean(first)) : null,
       gap: gaps.length ? mean(gaps) : null,
     };
@@ -159,6 +163,7 @@ export async function showAblation(
       "gain over baseline (pts)": r.recipe === baseline ? "—" : r.gain.toFixed(2),
       "gain range (pts)": r.recipe === baseline ? "—" : range(r.gainMin, r.gainMax),
       "seeds better": r.recipe === baseline ? "—" : `${r.better} of ${r.seeds}`,
+      "training after epoch 1 (%)": r.firstTraining?.toFixed(2) ?? "—",
       "validation after epoch 1 (%)": r.firstValidation?.toFixed(2) ?? "—",
       "train - val gap, last epoch (pts)": r.gap?.toFixed(2) ?? "—",
     })),

@@ -25,6 +25,7 @@ Deno.test("ablation: gains are paired by seed, so a seed-to-seed spread does not
   assert.deepEqual([change.testMin, change.testMax].map((x) => Number(x.toFixed(2))), [93.5, 99.5]);
   assert.equal(worse.better, 1, "better only in seed 2");
   assert.ok(Math.abs(change.firstValidation! - 90) < 1e-9 && Math.abs(base.firstValidation! - 83) < 1e-9);
+  assert.ok(Math.abs(base.firstTraining! - 80) < 1e-9, "training accuracy after epoch 1");
   assert.ok(Math.abs(base.gap! - 2) < 1e-9, "90% training against 88% validation at the last epoch");
   assert.equal(
     ablationHeadline([base, change, worse], "baseline"),
