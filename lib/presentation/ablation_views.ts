@@ -74,9 +74,12 @@ export function ablationHeadline(rows: AblationRow[], baseline: string): string 
   const changes = rows.filter((r) => r.recipe !== baseline && Number.isFinite(r.gain));
   if (!changes.length) return `${baseline} only`;
   const best = changes.reduce((a, b) => (b.gain > a.gain ? b : a));
-  const sign = best.gain >= 0 ? "+" : "";
-  return `${best.recipe} gains most over ${baseline}: ${sign}${best.gain.toFixed(2)} points ` +
-    `(better in ${best.better} of ${best.seeds} seeds)`;
+  const seeds = `(better in ${best.better} of ${best.seeds} seeds)`;
+  if (best.gain <= 0) {
+    return `no change beats ${baseline} on average; the closest is ${best.recipe}: ` +
+      `${best.gain.toFixed(2)} points ${seeds}`;
+  }
+  return `${best.recipe} gains most over ${baseline}: +${best.gain.toFixed(2)} points ${seeds}`;
 }
 
 /**

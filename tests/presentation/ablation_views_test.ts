@@ -33,6 +33,17 @@ Deno.test("ablation: gains are paired by seed, so a seed-to-seed spread does not
   );
 });
 
+Deno.test("ablation: when every change loses, the headline says so and names the closest", () => {
+  const rows = ablationRows(
+    { baseline: runs([10, 20]), "+ a": runs([30, 40]), "+ b": runs([15, 20]) },
+    "baseline",
+  );
+  assert.equal(
+    ablationHeadline(rows, "baseline"),
+    "no change beats baseline on average; the closest is + b: -0.25 points (better in 0 of 2 seeds)",
+  );
+});
+
 Deno.test("ablation: seeds without a baseline partner are left out of the gains; no baseline is an error", () => {
   const groups = { baseline: runs([10, 20]), "+ change": runs([0, 10, 20]) };
   const [, change] = ablationRows(groups, "baseline");
