@@ -126,7 +126,7 @@ export function ablationFigure(
     width: 400,
     height: 320,
     marginLeft: 50,
-    marginBottom: 70,
+    marginBottom: 40,
     x: { label: "epoch", tickFormat: "d" },
     y: { label: "validation accuracy (%), mean over seeds", grid: true, nice: true },
     color: { domain: recipes, range: colors },
