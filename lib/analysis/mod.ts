@@ -1,10 +1,12 @@
 /**
- * Analysis: metrics as scikit-learn defines them, fit diagnosis, PCA, exploratory statistics, claims
- * and verdicts, deployment measurements (size, latency) and their store, and the papers' references.
+ * Analysis: metrics as scikit-learn defines them, prediction confidence, fit diagnosis, PCA, exploratory
+ * statistics, claims and verdicts, deployment measurements (size, latency) and their store, and the papers'
+ * references.
  *
  * @module
  */
 export * from "./metrics.ts";
+export * from "./confidence.ts";
 export * from "./diagnosis.ts";
 export * from "./pca.ts";
 export * from "./eda.ts";

@@ -12,7 +12,8 @@ import { experimentData } from "../training/runs.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { SHOWN_FIRST, shownProbabilities, testPredictions } from "../training/store.ts";
 import { diagnoseFit, summarize } from "../analysis/diagnosis.ts";
-import { confidenceBins, reportFromConfusion, reportRows } from "../analysis/metrics.ts";
+import { confidenceBins } from "../analysis/confidence.ts";
+import { reportFromConfusion, reportRows } from "../analysis/metrics.ts";
 import {
   comparisonFigure,
   confusionFigure,
