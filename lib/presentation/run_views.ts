@@ -13,7 +13,7 @@ import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { SHOWN_FIRST, shownProbabilities, testPredictions } from "../training/store.ts";
 import { diagnoseFit, summarize } from "../analysis/diagnosis.ts";
 import { confidenceBins } from "../analysis/confidence.ts";
-import { reportFromConfusion, reportRows } from "../analysis/metrics.ts";
+import { confusionMatrix, reportFromConfusion, reportRows, topConfusions } from "../analysis/metrics.ts";
 import {
   comparisonFigure,
   confusionFigure,
@@ -311,19 +311,14 @@ export async function showConfidence(run: RunResult, label: string): Promise<voi
       digits: 2,
     },
   );
-  const pairs = new Map<string, number>();
-  let sure = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (predicted[i] === labels[i] || confidence[i] < 0.9) continue;
-    sure++;
-    const pair = `${CLASS_NAMES[labels[i]]} taken for ${CLASS_NAMES[predicted[i]]}`;
-    pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
-  }
-  const common = [...pairs].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3)
-    .map(([pair, n]) => `${pair} (${n})`);
+  const sure = Array.from(labels.keys()).filter((i) => confidence[i] >= 0.9);
+  const confident = confusionMatrix(sure.map((i) => labels[i]), sure.map((i) => predicted[i]));
+  const common = topConfusions(confident, 3)
+    .map((c) => `${CLASS_NAMES[c.trueLabel]} taken for ${CLASS_NAMES[c.predicted]} (${c.count})`);
+  const sureMistakes = sure.filter((i) => predicted[i] !== labels[i]).length;
   await showMarkdown(
-    `**${label}: ${sure} of its ${mistakes.toLocaleString("en-US")} test mistakes (${
-      pct(mistakes ? sure / mistakes : 0)
+    `**${label}: ${sureMistakes} of its ${mistakes.toLocaleString("en-US")} test mistakes (${
+      pct(mistakes ? sureMistakes / mistakes : 0)
     }) come ` +
       `with 90% confidence or more${common.length ? `; most often ${common.join(", ")}` : ""}.**`,
   );
