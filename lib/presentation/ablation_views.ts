@@ -76,7 +76,7 @@ export function ablationHeadline(rows: AblationRow[], baseline: string): string 
   const best = changes.reduce((a, b) => (b.gain > a.gain ? b : a));
   const seeds = `(better in ${best.better} of ${best.seeds} seeds)`;
   if (best.gain <= 0) {
-    return `no change beats ${baseline} on average; the closest is ${best.recipe}: ` +
+    return `No change beats ${baseline} on average; the closest is ${best.recipe}: ` +
       `${best.gain.toFixed(2)} points ${seeds}`;
   }
   return `${best.recipe} gains most over ${baseline}: +${best.gain.toFixed(2)} points ${seeds}`;
@@ -183,7 +183,7 @@ export async function showAblation(
     ablationFigure(
       groups,
       ablationHeadline(rows, baseline),
-      `dots: seeds; tick: mean. Profile ${profile}, ${images}${epochs} epochs for the ${baseline}`,
+      `dots: seeds; tick: mean. Profile ${profile}, ${images}${plural(epochs, "epoch")} for the ${baseline}`,
     ),
   );
 }

@@ -40,7 +40,7 @@ Deno.test("ablation: when every change loses, the headline says so and names the
   );
   assert.equal(
     ablationHeadline(rows, "baseline"),
-    "no change beats baseline on average; the closest is + b: -0.25 points (better in 0 of 2 seeds)",
+    "No change beats baseline on average; the closest is + b: -0.25 points (better in 0 of 2 seeds)",
   );
 });
 
