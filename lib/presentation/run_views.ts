@@ -270,7 +270,11 @@ export async function showPredictions(name: string, run: RunResult, label: strin
   const seed = `seed ${run.config.seed}, profile ${run.config.profile}`;
   await showFigure(
     `${name}-first`,
-    predictionGridFigure(first.map(item), `${label}: the first test images`, undefined),
+    predictionGridFigure(
+      first.map(item),
+      `${label}: the first test images`,
+      `${seed}; bars: the ten class probabilities (predicted class coloured, true class blue when missed)`,
+    ),
   );
   const sure = mistakes.map(top);
   await showFigure(
