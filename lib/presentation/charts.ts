@@ -267,13 +267,13 @@ export interface Prediction {
 
 /**
  * A gallery of test images, each above a bar chart of its ten class probabilities: the predicted class
- * and its confidence in green when right and red when wrong, the true class (when wrong) in grey, as in
- * TensorFlow's "Basic classification" tutorial.
+ * and its confidence in green when right and red when wrong, the true class (when wrong) in blue, as in
+ * TensorFlow's "Basic classification" tutorial. `context` (which run, say) opens the subtitle.
  */
 export function predictionGridFigure(
   items: Prediction[],
   title: string,
-  subtitle?: string,
+  context?: string,
   columns = 6,
 ): string {
   const RIGHT = "#59a14f", WRONG = "#e15759";
@@ -351,7 +351,7 @@ export function predictionGridFigure(
   });
   return figure(chart, {
     title,
-    subtitle: subtitle ??
+    subtitle: `${context ? `${context}; ` : ""}` +
       "bars: the ten class probabilities (predicted class coloured, true class blue when missed)",
     legend: { labels: ["right", "wrong", "true class, when missed"], colors: [RIGHT, WRONG, "#4e79a7"] },
   });

@@ -273,7 +273,7 @@ export async function showPredictions(name: string, run: RunResult, label: strin
     predictionGridFigure(
       first.map(item),
       `${label}: the first test images`,
-      `${seed}; bars: the ten class probabilities (predicted class coloured, true class blue when missed)`,
+      seed,
     ),
   );
   const sure = mistakes.map(top);
@@ -285,7 +285,7 @@ export async function showPredictions(name: string, run: RunResult, label: strin
         (100 * Math.min(...sure)).toFixed(0)
       }-` +
         `${(100 * Math.max(...sure)).toFixed(0)}%)`,
-      `${seed}; bars: the ten class probabilities (predicted class red, true class blue)`,
+      seed,
     ),
   );
 }
