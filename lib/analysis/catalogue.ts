@@ -49,6 +49,7 @@ export type RunMeasure =
   | "test-error-rate" // points (100 - accuracy)
   | "train-accuracy" // last epoch, points
   | "val-accuracy" // last epoch, points
+  | "first-train-accuracy" // training accuracy over the first epoch, points (how fast a run learns)
   | "first-val-accuracy" // after the first epoch, points (how fast a run converges)
   | "train-val-gap" // last epoch training minus validation accuracy, points
   | "train-test-gap" // last epoch training accuracy minus test accuracy, points

@@ -45,6 +45,8 @@ function measureOf(run: RunResult, measure: RunMeasure, className?: string): num
       return points(last(run).accuracy);
     case "val-accuracy":
       return points(validation(run).valAccuracy);
+    case "first-train-accuracy":
+      return points(run.history[0].accuracy);
     case "first-val-accuracy":
       return points(validation(run, 0).valAccuracy);
     case "train-val-gap":

@@ -60,6 +60,7 @@ const POINT_MEASURES_AS_PERCENT = [
   "test-error-rate",
   "train-accuracy",
   "val-accuracy",
+  "first-train-accuracy",
   "first-val-accuracy",
 ];
 

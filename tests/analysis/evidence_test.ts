@@ -15,6 +15,7 @@ Deno.test("evidence: accuracies and gaps in points, F1 per class from the confus
   assert.ok(Math.abs(runMeasure(run, "train-val-gap") - 4) < 1e-9);
   assert.ok(Math.abs(runMeasure(run, "train-test-gap") - -6) < 1e-9);
   assert.ok(Math.abs(runMeasure(run, "first-val-accuracy") - 83) < 1e-9, "validation after epoch 1");
+  assert.ok(Math.abs(runMeasure(run, "first-train-accuracy") - 80) < 1e-9, "training over epoch 1");
   assert.equal(runMeasure(run, "class-recall", "Shirt"), 0.7);
   assert.ok(runMeasure(run, "class-f1", "Shirt") < runMeasure(run, "class-f1", "Bag"));
   assert.throws(() => runMeasure(run, "class-f1"), /needs a class/);
