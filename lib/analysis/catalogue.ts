@@ -12,6 +12,7 @@
 import catalogue000 from "./catalogue/000.json" with { type: "json" };
 import catalogue001 from "./catalogue/001.json" with { type: "json" };
 import catalogue002 from "./catalogue/002.json" with { type: "json" };
+import catalogue003 from "./catalogue/003.json" with { type: "json" };
 import catalogue004 from "./catalogue/004.json" with { type: "json" };
 
 /** What kind of statement a claim is; each kind will be judged by its own rule. */
@@ -234,5 +235,6 @@ export const CATALOGUES: Readonly<Record<string, Catalogue>> = {
   "000": catalogue000 as Catalogue,
   "001": catalogue001 as Catalogue,
   "002": catalogue002 as Catalogue,
+  "003": catalogue003 as Catalogue,
   "004": catalogue004 as Catalogue,
 };
