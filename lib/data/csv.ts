@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import * as dfd from "danfojs-node";
 import { CACHE_DIR, CLASS_NAMES, type FashionMnist, PIXELS, type Subset } from "./fashion_mnist.ts";
 import { writeAtomically } from "./files.ts";
@@ -94,7 +95,7 @@ export async function ensureKaggleCsv(
   data: FashionMnist,
   dir = CACHE_DIR,
 ): Promise<{ train: string; test: string; written: string[] }> {
-  const paths = { train: `${dir}/${KAGGLE_FILES.train}`, test: `${dir}/${KAGGLE_FILES.test}` };
+  const paths = { train: join(dir, KAGGLE_FILES.train), test: join(dir, KAGGLE_FILES.test) };
   const written: string[] = [];
   await Deno.mkdir(dir, { recursive: true });
   for (const part of ["train", "test"] as const) {

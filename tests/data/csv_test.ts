@@ -105,8 +105,9 @@ Deno.test("ensureKaggleCsv writes the two files once, atomically, and says which
     assert.ok(
       first.train.endsWith("fashion-mnist_train.csv") && first.test.endsWith("fashion-mnist_test.csv"),
     );
-    const again = await ensureKaggleCsv(data, dir);
+    const again = await ensureKaggleCsv(data, `${dir}/`);
     assert.deepEqual(again.written, [], "present files are not written again");
+    assert.equal(again.train, first.train, "a directory given with a trailing slash names the same file");
     const back = await readKaggleCsv(first.test);
     assert.deepEqual(Array.from(back.labels), Array.from(data.test.labels));
     const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
