@@ -16,6 +16,7 @@ import { type FastGrad, type GradFunc } from "./gradient_helpers.ts";
 import { replaceIdentityKernel, replaceReductionKernel } from "./kernels.ts";
 import { conv2dFilterGrad, convGeometry, fastConv2DGrad } from "./conv_gradients.ts";
 import { fastBatchMatMulGrad, fastBatchNormGrad, fastMaxPoolGrad } from "./layer_gradients.ts";
+import { oneDnnActive, RELU_GRAD_KERNEL } from "./onednn_kernels.ts";
 
 /** Marks our gradFuncs (shared across module copies) so we never wrap twice. */
 const OVERRIDE_MARK = Symbol.for("fmnist.wasmFastGradient");
@@ -47,10 +48,22 @@ const OVERRIDE_MARK = Symbol.for("fmnist.wasmFastGradient");
  * average pooling) and `Identity` (shares the buffer). Idempotent.
  */
 export function installWasmGradients(): void {
-  overrideGradient("Conv2D", fastConv2DGrad);
-  overrideGradient("MaxPool", fastMaxPoolGrad);
-  overrideGradient("BatchMatMul", fastBatchMatMulGrad);
+  // With oneDNN's kernels active, tfjs's own Conv2D and BatchMatMul gradients call kernels it serves.
+  overrideGradient("Conv2D", (dy, saved, attrs) => oneDnnActive() ? null : fastConv2DGrad(dy, saved, attrs));
+  overrideGradient(
+    "MaxPool",
+    (dy, saved, attrs) => oneDnnActive() ? null : fastMaxPoolGrad(dy, saved, attrs),
+  );
+  overrideGradient(
+    "BatchMatMul",
+    (dy, saved, attrs) => oneDnnActive() ? null : fastBatchMatMulGrad(dy, saved, attrs),
+  );
   overrideGradient("FusedBatchNorm", fastBatchNormGrad);
+  overrideGradient("Relu", (dy, saved) => {
+    const [x] = saved;
+    if (!oneDnnActive() || x.dtype !== "float32" || dy.dtype !== "float32") return null;
+    return { x: () => tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x }) as tf.Tensor };
+  });
   registerMissingFilterKernel();
   replaceReductionKernel("Sum", false);
   replaceReductionKernel("Mean", true);

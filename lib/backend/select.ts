@@ -1,9 +1,11 @@
 /**
  * Backend selection: the fastest tfjs backend that works, and why faster ones were skipped.
  *
- * Order of preference: `tensorflow` (tfjs-node, native), then `wasm` (XNNPACK, one thread per core
- * through `threads.ts`, `FMNIST_WASM_THREADS`) with our gradient overrides (`gradients.ts`), then the
- * pure-JS `cpu` backend. `FMNIST_BACKEND` forces one.
+ * Order of preference: `tensorflow` (tfjs-node, native), then `onednn` (the wasm backend with its
+ * convolutions and matrix products run natively by oneDNN through FFI, `onednn_kernels.ts`, when
+ * libdnnl loads and passes a start-up self-check against plain wasm), then `wasm` (XNNPACK, one thread
+ * per core through `threads.ts`, `FMNIST_WASM_THREADS`) with our gradient overrides (`gradients.ts`),
+ * then the pure-JS `cpu` backend. `FMNIST_BACKEND` forces one.
  *
  * @module
  */
@@ -12,21 +14,34 @@ import "@tensorflow/tfjs-backend-wasm";
 import { MAX_WASM_THREADS, startSingleThreadedWasm, startThreadedWasm } from "./threads.ts";
 import { UserError } from "../errors.ts";
 import { installWasmGradients } from "./gradients.ts";
+import { installOneDnnKernels, oneDnnLibrary, setOneDnnActive } from "./onednn_kernels.ts";
+import { oneDnnSelfCheck } from "./onednn_check.ts";
 
 /** Names of the tfjs backends this project can run on, fastest first. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
+/**
+ * The choices `FMNIST_BACKEND` can force, fastest first: the tfjs backends, plus `onednn` (the wasm
+ * backend with oneDNN's convolution and matrix-product kernels).
+ */
+export type BackendChoice = "tensorflow" | "onednn" | "wasm" | "cpu";
+
 /** What {@link initBackend} selected, and why faster backends were skipped. */
 export interface BackendInfo {
-  /** `tf.getBackend()` after selection. */
+  /**
+   * `tf.getBackend()` after selection: `wasm` for the oneDNN path too. Run keys use it (oneDNN's
+   * results differ from XNNPACK's at rounding level only, as thread counts do).
+   */
   name: BackendName;
+  /** Which of the choices runs: the backend, or `onednn` for wasm with oneDNN's kernels. */
+  choice: BackendChoice;
   /** One human sentence, e.g. "wasm (XNNPACK, SIMD, 1 thread) with fast CNN gradients". */
   description: string;
   /** Why each faster backend was not used, e.g. "tensorflow: native binding not installed (...)". */
   skipped: string[];
 }
 
-const BACKEND_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+const BACKEND_ORDER: readonly BackendChoice[] = ["tensorflow", "onednn", "wasm", "cpu"];
 const ENV_VAR = "FMNIST_BACKEND";
 const THREADS_VAR = "FMNIST_WASM_THREADS";
 const INSTALL_HINT = "run `deno install --allow-scripts=npm:@tensorflow/tfjs-node`";
@@ -48,7 +63,7 @@ const selections = new Map<string, Promise<BackendInfo>>();
  * (it only re-activates that backend if something else switched away).
  */
 export async function initBackend(
-  options?: { prefer?: BackendName },
+  options?: { prefer?: BackendChoice },
 ): Promise<BackendInfo> {
   const source = options?.prefer !== undefined ? "options.prefer" : `env var ${ENV_VAR}`;
   const forced = options?.prefer ?? readForcedFromEnv();
@@ -62,10 +77,11 @@ export async function initBackend(
   }
   const info = await pending;
   if (tf.getBackend() !== info.name) await tf.setBackend(info.name);
+  setOneDnnActive(info.choice === "onednn");
   return info;
 }
 
-function readForcedFromEnv(): BackendName | undefined {
+function readForcedFromEnv(): BackendChoice | undefined {
   let value: string | undefined;
   try {
     value = Deno.env.get(ENV_VAR);
@@ -81,7 +97,7 @@ function readForcedFromEnv(): BackendName | undefined {
 function assertBackendName(
   name: string,
   source: string,
-): asserts name is BackendName {
+): asserts name is BackendChoice {
   if (!(BACKEND_ORDER as readonly string[]).includes(name)) {
     throw new UserError(
       `Unknown backend "${name}" from ${source}: use one of ${
@@ -108,7 +124,7 @@ async function selectFastest(): Promise<BackendInfo> {
 }
 
 async function selectForced(
-  name: BackendName,
+  name: BackendChoice,
   source: string,
 ): Promise<BackendInfo> {
   const attempt = await tryBackend(name);
@@ -124,10 +140,12 @@ async function selectForced(
   return await describe(name, withThreadNote(name, skipped));
 }
 
-function tryBackend(name: BackendName): Promise<Attempt> {
+function tryBackend(name: BackendChoice): Promise<Attempt> {
   switch (name) {
     case "tensorflow":
       return tryTensorflow();
+    case "onednn":
+      return tryOneDnn();
     case "wasm":
       return tryWasm();
     case "cpu":
@@ -166,7 +184,22 @@ let threadedWasmFailure: string | null = null;
 /** Threads of the wasm backend this module started (1 when something else initialised it). */
 let wasmThreadCount = 1;
 
+async function tryOneDnn(): Promise<Attempt> {
+  const wasm = await tryWasm();
+  if (!wasm.ok) return wasm;
+  try {
+    installOneDnnKernels(wasmThreadCount);
+  } catch (error) {
+    setOneDnnActive(false);
+    return { ok: false, reason: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+  }
+  const failure = await oneDnnSelfCheck();
+  setOneDnnActive(failure === null);
+  return failure === null ? { ok: true } : { ok: false, reason: failure };
+}
+
 async function tryWasm(): Promise<Attempt> {
+  setOneDnnActive(false);
   installWasmGradients();
   if (tf.findBackend("wasm") !== null) return await activate("wasm"); // initialised before: keep it
   const threads = wasmThreads();
@@ -250,21 +283,38 @@ function silenceCpuNodeBanner(): void {
   }
 }
 
-function withThreadNote(name: BackendName, skipped: string[]): string[] {
-  return name === "wasm" && threadedWasmFailure !== null ? [...skipped, threadedWasmFailure] : skipped;
+function withThreadNote(name: BackendChoice, skipped: string[]): string[] {
+  return (name === "wasm" || name === "onednn") && threadedWasmFailure !== null
+    ? [...skipped, threadedWasmFailure]
+    : skipped;
 }
 
 async function describe(
-  name: BackendName,
+  choice: BackendChoice,
   skipped: string[],
 ): Promise<BackendInfo> {
-  switch (name) {
+  switch (choice) {
     case "tensorflow":
       return {
-        name,
+        name: choice,
+        choice,
         description: "tensorflow (tfjs-node, native TensorFlow C library)",
         skipped,
       };
+    case "onednn": {
+      const lib = oneDnnLibrary()!;
+      const threads = lib.threads ?? wasmThreadCount;
+      return {
+        name: "wasm",
+        choice,
+        description: `onednn (oneDNN ${lib.version} ${lib.isa}, ${threads} thread${
+          threads === 1 ? "" : "s"
+        }, for convolutions and matrix products; wasm with ${wasmThreadCount} thread${
+          wasmThreadCount === 1 ? "" : "s"
+        } for the rest)`,
+        skipped,
+      };
+    }
     case "wasm": {
       const simd = await readFlag("WASM_HAS_SIMD_SUPPORT");
       const detail = [
@@ -273,14 +323,16 @@ async function describe(
         wasmThreadCount > 1 ? `${wasmThreadCount} threads` : "1 thread",
       ].join(", ");
       return {
-        name,
+        name: choice,
+        choice,
         description: `wasm (${detail}) with fast CNN gradients`,
         skipped,
       };
     }
     case "cpu":
       return {
-        name,
+        name: choice,
+        choice,
         description: "cpu (pure JavaScript, slowest; last resort)",
         skipped,
       };

@@ -21,7 +21,7 @@ import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { parseArgs } from "node:util";
 import { saveFigure } from "../presentation/plots.ts";
 import { main, UserError } from "../errors.ts";
-import { type BackendName, wasmThreads } from "../backend/select.ts";
+import { type BackendChoice, wasmThreads } from "../backend/select.ts";
 import { MODELS, modelSpec } from "../models/registry.ts";
 import {
   ALL_BACKENDS,
@@ -114,7 +114,7 @@ async function bench(): Promise<void> {
     }
   }
   const probes: Probe[] = [];
-  for (const name of (asked as BackendName[] | undefined) ?? ALL_BACKENDS) probes.push(await probe(name));
+  for (const name of (asked as BackendChoice[] | undefined) ?? ALL_BACKENDS) probes.push(await probe(name));
   const available = probes.filter((p) => p.info !== null).map((p) => p.name);
   const backends = asked !== undefined
     ? available
@@ -126,7 +126,7 @@ async function bench(): Promise<void> {
       `no requested backend is available: ${probes.map((p) => `${p.name}: ${p.reason}`).join("; ")}`,
     );
   }
-  const protocol = (b: BackendName): Protocol => ({
+  const protocol = (b: BackendChoice): Protocol => ({
     ...DEFAULT_PROTOCOL[b],
     ...(batches !== undefined ? { batches } : {}),
     ...(warmup !== undefined ? { warmupBatches: warmup } : {}),
@@ -139,7 +139,11 @@ async function bench(): Promise<void> {
   let maxLoad = Number(loadBefore.split(" ")[0]);
   const jobs = models.flatMap((model) =>
     backends.flatMap((backend) =>
-      (backend === "wasm" ? threadCounts : [1]).map((threads) => ({ model, backend, threads }))
+      (backend === "wasm" || backend === "onednn" ? threadCounts : [1]).map((threads) => ({
+        model,
+        backend,
+        threads,
+      }))
     )
   );
   for (const [i, { model, backend, threads }] of jobs.entries()) {

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
-import { type BackendInfo, type BackendName, initBackend } from "../backend/select.ts";
+import { type BackendChoice, type BackendInfo, initBackend } from "../backend/select.ts";
 import { loadFashionMnist, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { makeOptimizer } from "../training/losses.ts";
 import { buildModel, countParams, modelSpec } from "../models/registry.ts";
@@ -21,7 +21,7 @@ export const LEARNING_RATE = 1e-3;
 const SEED = 1;
 const MIB = 1024 * 1024;
 
-export const ALL_BACKENDS: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+export const ALL_BACKENDS: readonly BackendChoice[] = ["tensorflow", "onednn", "wasm", "cpu"];
 /** Marks the child process's result line on stdout. */
 export const RESULT_MARK = "BENCH_RESULT ";
 
@@ -44,8 +44,9 @@ export interface Protocol {
  * 2,048 images = 32 batches timed); cpu is 30x (dense nets) to several hundred times (CNNs: its
  * filter gradient is a scalar loop) slower than wasm, so it gets 1 + 3.
  */
-export const DEFAULT_PROTOCOL: Readonly<Record<BackendName, Protocol>> = {
+export const DEFAULT_PROTOCOL: Readonly<Record<BackendChoice, Protocol>> = {
   tensorflow: { warmupBatches: 4, batches: 32, inferWarmup: 1, inferBatches: 8, profileBatches: 4 },
+  onednn: { warmupBatches: 4, batches: 32, inferWarmup: 1, inferBatches: 8, profileBatches: 4 },
   wasm: { warmupBatches: 4, batches: 32, inferWarmup: 1, inferBatches: 8, profileBatches: 4 },
   cpu: { warmupBatches: 1, batches: 3, inferWarmup: 1, inferBatches: 2, profileBatches: 1 },
 };
@@ -53,7 +54,7 @@ export const DEFAULT_PROTOCOL: Readonly<Record<BackendName, Protocol>> = {
 /** One (model, backend) measurement, as a child process runs it. */
 export interface Job {
   model: string;
-  backend: BackendName;
+  backend: BackendChoice;
   /** wasm threads (FMNIST_WASM_THREADS of the child process); 1 for the other backends. */
   threads: number;
   protocol: Protocol;
@@ -82,7 +83,7 @@ export interface ProfileReport {
 /** What a child process reports for one model on one backend. */
 export interface Measurement {
   model: string;
-  backend: BackendName;
+  backend: BackendChoice;
   params: number;
   protocol: Protocol;
   /** Seconds of the timed training batches. */
@@ -324,12 +325,12 @@ async function profileTraining(
 
 /** A backend the parent tried: its description, or why it cannot be used. */
 export interface Probe {
-  name: BackendName;
+  name: BackendChoice;
   info: BackendInfo | null;
   reason?: string;
 }
 
-export async function probe(name: BackendName): Promise<Probe> {
+export async function probe(name: BackendChoice): Promise<Probe> {
   try {
     return { name, info: await initBackend({ prefer: name }) };
   } catch (error) {

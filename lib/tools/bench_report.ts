@@ -5,14 +5,14 @@
  */
 import * as Plot from "@observablehq/plot";
 import { figure, plotSvg } from "../presentation/plots.ts";
-import { type BackendName } from "../backend/select.ts";
+import { type BackendChoice } from "../backend/select.ts";
 import { MODELS } from "../models/registry.ts";
 import { type Measurement, type Protocol } from "./bench_measure.ts";
 
 /** One table row: a measurement, or why there is none, plus the PyTorch time if it maps. */
 export interface Row {
   model: string;
-  backend: BackendName;
+  backend: BackendChoice;
   threads: number;
   result: Measurement | null;
   error?: string;
@@ -44,7 +44,7 @@ export function table(header: string[], rows: string[][], left = 2): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-export function protocolText(name: BackendName, p: Protocol): string {
+export function protocolText(name: BackendChoice, p: Protocol): string {
   return `${name}: ${p.batches} timed training batches after ${p.warmupBatches} warm-up; ` +
     `${p.inferBatches} timed inference batches after ${p.inferWarmup} warm-up`;
 }
@@ -96,10 +96,10 @@ export function speedFigure(rows: Row[], started: Date): string {
   });
 }
 
-/** "wasm, 2 threads", "wasm, 1 thread" or the backend's name. */
-export function backendLabel(row: { backend: BackendName; threads: number }): string {
-  if (row.backend !== "wasm") return row.backend;
-  return `wasm, ${row.threads} thread${row.threads === 1 ? "" : "s"}`;
+/** "wasm, 2 threads", "onednn, 1 thread" or the backend's name. */
+export function backendLabel(row: { backend: BackendChoice; threads: number }): string {
+  if (row.backend !== "wasm" && row.backend !== "onednn") return row.backend;
+  return `${row.backend}, ${row.threads} thread${row.threads === 1 ? "" : "s"}`;
 }
 
 /** Parameter count of a row: measured if it ran, else from the registry. */

@@ -469,17 +469,22 @@ Deno.test("initBackend picks the fastest backend and explains what it skipped", 
   const forced = Deno.env.get("FMNIST_BACKEND");
   const info = await initBackend();
   assert.equal(info.name, tf.getBackend());
-  assert.ok(info.description.startsWith(info.name), info.description);
+  assert.ok(info.description.startsWith(info.choice), info.description);
   if (forced) {
-    assert.equal(info.name, forced);
+    assert.equal(info.choice, forced);
   } else if (await tfjsNodeAvailable()) {
     assert.equal(info.name, "tensorflow");
     assert.deepEqual(info.skipped, []);
+  } else if (info.choice === "onednn") {
+    assert.equal(info.name, "wasm", "oneDNN's kernels run under the wasm backend");
+    assert.equal(info.skipped.length, 1);
+    assert.match(info.skipped[0], /^tensorflow: .*deno install --allow-scripts/);
   } else {
     assert.equal(info.name, "wasm");
     assert.match(info.description, /fast CNN gradients/);
-    assert.equal(info.skipped.length, 1);
+    assert.equal(info.skipped.length, 2);
     assert.match(info.skipped[0], /^tensorflow: .*deno install --allow-scripts/);
+    assert.match(info.skipped[1], /^onednn: /);
   }
   assert.equal(await initBackend(), info, "second call returns the same info");
 });
@@ -496,7 +501,7 @@ Deno.test("initBackend honours options.prefer and rejects what it cannot load", 
 
   await assert.rejects(
     initBackend({ prefer: "gpu" as never }),
-    /Unknown backend "gpu".*tensorflow, wasm, cpu/,
+    /Unknown backend "gpu".*tensorflow, onednn, wasm, cpu/,
   );
   if (!(await tfjsNodeAvailable())) {
     await assert.rejects(

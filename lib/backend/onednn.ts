@@ -1,0 +1,333 @@
+/**
+ * oneDNN (the CPU library PyTorch uses) primitives for training: convolution forward, backward-data and
+ * backward-weights, max pooling's gradient, ReLU, bias addition and `sgemm`, each cached per shape and
+ * computing in place on raw pointers (here: into the wasm backend's heap, see `onednn_kernels.ts`).
+ *
+ * @module
+ */
+import { makeConv } from "./onednn_conv.ts";
+import {
+  ARG,
+  BINARY_ADD,
+  check,
+  ELTWISE_RELU,
+  FORWARD_TRAINING,
+  OP_DESC_BYTES,
+  openOneDnn,
+  POOLING_MAX,
+  QUERY_DIFF_DST_MD,
+  QUERY_DIFF_SRC_MD,
+  QUERY_DST_MD,
+  QUERY_SRC_MD,
+  QUERY_WORKSPACE_MD,
+  TAG_A,
+  TAG_AB,
+  TAG_NHWC,
+} from "./onednn_ffi.ts";
+
+export { libraryCandidates, ONEDNN_INSTALL_HINT, OneDnnUnavailable } from "./onednn_ffi.ts";
+
+/** A loaded oneDNN: its version, the threads it runs on, and the primitives it serves. */
+export interface OneDnn {
+  /** e.g. "2.6.3". */
+  version: string;
+  /** The file it was loaded from (the name given to dlopen). */
+  path: string;
+  /** Threads its primitives use (OpenMP), or null when its runtime could not be told. */
+  threads: number | null;
+  /** The instruction set its JIT kernels use, from a forward convolution's implementation name. */
+  isa: string;
+  /** A convolution (NHWC data, HWIO filter), one call per pass, cached per shape. */
+  conv(shape: ConvShape): ConvPrimitives;
+  /** Max pooling's input gradient (NHWC), cached per shape. */
+  maxPool(shape: PoolShape): MaxPoolBackward;
+  /** ReLU of `size` floats and its gradient (0 where x <= 0), cached per size. */
+  relu(size: number): Relu;
+  /** y = x + bias for x of `rows` x `channels` and a bias of `channels`, cached per shape. */
+  biasAdd(
+    rows: number,
+    channels: number,
+  ): (x: Deno.PointerValue, bias: Deno.PointerValue, y: Deno.PointerValue) => void;
+  /** C = alpha * op(A) op(B) + beta * C, row-major, on raw pointers. */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Deno.PointerValue,
+    lda: number,
+    b: Deno.PointerValue,
+    ldb: number,
+    c: Deno.PointerValue,
+    ldc: number,
+    beta?: number,
+  ): void;
+}
+
+/** Geometry of one 2-D convolution, in tfjs's terms (NHWC, filter [kh, kw, in, out]). */
+export interface ConvShape {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  padBottom: number;
+  padRight: number;
+  /** Forward pass adds a bias of `outC` values. */
+  bias: boolean;
+  /** Forward pass applies ReLU. */
+  relu: boolean;
+}
+
+/** The three passes of one convolution, each on raw pointers to dense float32 data. */
+export interface ConvPrimitives {
+  forward(
+    x: Deno.PointerValue,
+    filter: Deno.PointerValue,
+    bias: Deno.PointerValue,
+    y: Deno.PointerValue,
+  ): void;
+  backwardData(dy: Deno.PointerValue, filter: Deno.PointerValue, dx: Deno.PointerValue): void;
+  backwardWeights(x: Deno.PointerValue, dy: Deno.PointerValue, dFilter: Deno.PointerValue): void;
+  /** oneDNN's implementation names, e.g. "brg:avx512_core". */
+  implementations: { forward: string; backwardData: string; backwardWeights: string };
+}
+
+/** Geometry of one 2-D max pooling (NHWC). */
+export interface PoolShape {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  padBottom: number;
+  padRight: number;
+}
+
+/** Max pooling's backward pass: dx from x and dy (dy goes to the first maximum of each window). */
+export interface MaxPoolBackward {
+  backward(x: Deno.PointerValue, dy: Deno.PointerValue, dx: Deno.PointerValue): void;
+  implementation: string;
+}
+
+/** ReLU on raw pointers: y = max(x, 0), and dx = dy where x > 0, else 0. */
+export interface Relu {
+  forward(x: Deno.PointerValue, y: Deno.PointerValue): void;
+  backward(x: Deno.PointerValue, dy: Deno.PointerValue, dx: Deno.PointerValue): void;
+}
+
+/**
+ * Load oneDNN on `threads` threads (see `onednn_ffi.ts` for where it is looked for). Throws
+ * `OneDnnUnavailable` with the reason when it cannot be loaded.
+ */
+export function loadOneDnn(threads: number): OneDnn {
+  const session = openOneDnn(threads);
+  const { dnnl, memoryDesc, ownedMemory, build, dims } = session;
+  const cached = <T>(cache: Map<string, T>, key: unknown, make: () => T): T => {
+    const k = JSON.stringify(key);
+    let value = cache.get(k);
+    if (value === undefined) {
+      value = make();
+      cache.set(k, value);
+    }
+    return value;
+  };
+
+  const reluCache = new Map<string, Relu>();
+  const makeRelu = (size: number): Relu => {
+    const data = memoryDesc([size], TAG_A);
+    const fwdDesc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_eltwise_forward_desc_init(fwdDesc, FORWARD_TRAINING, ELTWISE_RELU, data, 0, 0),
+      "eltwise_forward_desc_init",
+    );
+    const forward = build(fwdDesc, null, null, [
+      { arg: ARG.src, md: data, query: QUERY_SRC_MD },
+      { arg: ARG.dst, md: data, query: QUERY_DST_MD },
+    ]);
+    const bwdDesc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_eltwise_backward_desc_init(bwdDesc, ELTWISE_RELU, data, data, 0, 0),
+      "eltwise_backward_desc_init",
+    );
+    const backward = build(bwdDesc, null, forward.pd, [
+      { arg: ARG.src, md: data, query: QUERY_SRC_MD },
+      { arg: ARG.diffDst, md: data, query: QUERY_DIFF_DST_MD },
+      { arg: ARG.diffSrc, md: data, query: QUERY_DIFF_SRC_MD },
+    ]);
+    return {
+      forward: (x, y) => forward.run(x, y),
+      backward: (x, dy, dx) => backward.run(x, dy, dx),
+    };
+  };
+
+  const biasAddCache = new Map<
+    string,
+    (x: Deno.PointerValue, b: Deno.PointerValue, y: Deno.PointerValue) => void
+  >();
+  const makeBiasAdd = (rows: number, channels: number) => {
+    const x = memoryDesc([rows, channels], TAG_AB);
+    const bias = memoryDesc([1, channels], TAG_AB);
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    check(dnnl.dnnl_binary_desc_init(desc, BINARY_ADD, x, bias, x), "binary_desc_init");
+    const add = build(desc, null, null, [
+      { arg: ARG.src, md: x },
+      { arg: ARG.src1, md: bias },
+      { arg: ARG.dst, md: x },
+    ]);
+    return (xp: Deno.PointerValue, bp: Deno.PointerValue, yp: Deno.PointerValue) => add.run(xp, bp, yp);
+  };
+
+  const poolCache = new Map<string, MaxPoolBackward>();
+  const makeMaxPoolBackward = (g: PoolShape): MaxPoolBackward => {
+    const src = memoryDesc([g.batch, g.channels, g.inH, g.inW], TAG_NHWC);
+    const dst = memoryDesc([g.batch, g.channels, g.outH, g.outW], TAG_NHWC);
+    const strides = dims([g.strideH, g.strideW]);
+    const kernel = dims([g.kh, g.kw]);
+    const dilation = dims([0, 0]);
+    const padL = dims([g.padTop, g.padLeft]);
+    const padR = dims([g.padBottom, g.padRight]);
+    const fwdDesc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_pooling_v2_forward_desc_init(
+        fwdDesc,
+        FORWARD_TRAINING,
+        POOLING_MAX,
+        src,
+        dst,
+        strides,
+        kernel,
+        dilation,
+        padL,
+        padR,
+      ),
+      "pooling_v2_forward_desc_init",
+    );
+    const fwdPd = session.primitiveDesc(fwdDesc);
+    const keep: unknown[] = [fwdDesc];
+    // Max pooling's backward pass reads where each maximum was from the forward pass's workspace;
+    // the forward pass is run again (into a scratch output) to fill it.
+    const workspace = ownedMemory(dnnl.dnnl_primitive_desc_query_md(fwdPd, QUERY_WORKSPACE_MD, 0), keep);
+    const scratchDst = ownedMemory(Deno.UnsafePointer.of(dst), keep);
+    const forward = build(fwdDesc, null, null, [
+      { arg: ARG.src, md: src, query: QUERY_SRC_MD },
+      { arg: ARG.dst, fixed: scratchDst },
+      { arg: ARG.workspace, fixed: workspace },
+    ]);
+    const bwdDesc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_pooling_v2_backward_desc_init(
+        bwdDesc,
+        POOLING_MAX,
+        src,
+        dst,
+        strides,
+        kernel,
+        dilation,
+        padL,
+        padR,
+      ),
+      "pooling_v2_backward_desc_init",
+    );
+    const backward = build(bwdDesc, null, fwdPd, [
+      { arg: ARG.diffDst, md: dst, query: QUERY_DIFF_DST_MD },
+      { arg: ARG.diffSrc, md: src, query: QUERY_DIFF_SRC_MD },
+      { arg: ARG.workspace, fixed: workspace },
+    ]);
+    return {
+      backward(x, dy, dx) {
+        forward.run(x);
+        backward.run(dy, dx);
+        void keep;
+      },
+      implementation: backward.impl,
+    };
+  };
+
+  const convCache = new Map<string, ConvPrimitives>();
+
+  const conv = (shape: ConvShape): ConvPrimitives => {
+    const key = JSON.stringify(shape);
+    let primitives = convCache.get(key);
+    if (primitives === undefined) {
+      primitives = makeConv(session, shape);
+      convCache.set(key, primitives);
+    }
+    return primitives;
+  };
+  const probe = conv({
+    batch: 1,
+    inH: 8,
+    inW: 8,
+    inC: 16,
+    outH: 8,
+    outW: 8,
+    outC: 16,
+    kh: 3,
+    kw: 3,
+    strideH: 1,
+    strideW: 1,
+    padTop: 1,
+    padLeft: 1,
+    padBottom: 1,
+    padRight: 1,
+    bias: false,
+    relu: false,
+  });
+  const isa = probe.implementations.forward.split(":").pop() ?? "?";
+
+  return {
+    version: session.version,
+    path: session.path,
+    threads: session.threads,
+    isa,
+    conv,
+    relu: (size) => cached(reluCache, size, () => makeRelu(size)),
+    biasAdd: (rows, channels) => cached(biasAddCache, [rows, channels], () => makeBiasAdd(rows, channels)),
+    maxPool(shape) {
+      const key = JSON.stringify(shape);
+      let primitives = poolCache.get(key);
+      if (primitives === undefined) {
+        primitives = makeMaxPoolBackward(shape);
+        poolCache.set(key, primitives);
+      }
+      return primitives;
+    },
+    sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, beta = 0) {
+      check(
+        dnnl.dnnl_sgemm(
+          transA ? 84 : 78, // 'T' : 'N'
+          transB ? 84 : 78,
+          BigInt(m),
+          BigInt(n),
+          BigInt(k),
+          1,
+          a,
+          BigInt(lda),
+          b,
+          BigInt(ldb),
+          beta,
+          c,
+          BigInt(ldc),
+        ),
+        "sgemm",
+      );
+    },
+  };
+}
