@@ -9,14 +9,21 @@ import { type BackendChoice } from "../backend/select.ts";
 import { MODELS } from "../models/registry.ts";
 import { type Measurement, type Protocol } from "./bench_measure.ts";
 
-/** One table row: a measurement, or why there is none, plus the PyTorch time if it maps. */
+/** One table row: a measurement, or why there is none, plus PyTorch's times by thread count if it maps. */
 export interface Row {
   model: string;
   backend: BackendChoice;
   threads: number;
   result: Measurement | null;
   error?: string;
-  torchSecondsPerEpoch: number | null;
+  /** PyTorch's seconds per epoch on 1 thread, and on one thread per core. */
+  torch: Record<number, number>;
+}
+
+/** PyTorch's best seconds per epoch over the thread counts measured, or null. */
+export function bestTorch(row: Row): number | null {
+  const times = Object.values(row.torch);
+  return times.length > 0 ? Math.min(...times) : null;
 }
 
 export function cpuModel(): string {
@@ -55,15 +62,17 @@ export function speedFigure(rows: Row[], started: Date): string {
     ...(r.result
       ? [{ model: r.model, who: `tfjs ${backendLabel(r)}`, seconds: r.result.secondsPerEpoch }]
       : []),
-    ...(r.torchSecondsPerEpoch
-      ? [{ model: r.model, who: "PyTorch (1 thread)", seconds: r.torchSecondsPerEpoch }]
-      : []),
+    ...Object.entries(r.torch).map(([threads, seconds]) => ({
+      model: r.model,
+      who: `PyTorch, ${threads} thread${threads === "1" ? "" : "s"}`,
+      seconds,
+    })),
   ]).filter((d, i, all) => all.findIndex((e) => e.model === d.model && e.who === d.who) === i);
   // tfjs first (in thread order), PyTorch last.
   const who = [...new Set(data.map((d) => d.who))].sort((a, b) =>
     Number(a.startsWith("PyTorch")) - Number(b.startsWith("PyTorch"))
   );
-  const colors = ["#4e79a7", "#e15759", "#59a14f", "#f28e2c"];
+  const colors = ["#4e79a7", "#a0cbe8", "#59a14f", "#8cd17d", "#e15759", "#ff9d9a"];
   const chart = plotSvg({
     width: 760,
     height: 360,

@@ -1,6 +1,6 @@
 /**
  * PyTorch's side of the benchmark: `torch_reference.py` (optional) builds each registered model from
- * our own layer list and times it on one thread; without PyTorch it says how to install it.
+ * our own layer list and times it on a given number of threads; without PyTorch it says how to install it.
  *
  * @module
  */
@@ -38,10 +38,25 @@ export function layerList(name: string): [string, Record<string, unknown>][] {
   return layers;
 }
 
-/** PyTorch's seconds per epoch for `models`, or the reason there are none (with how to install it). */
+/**
+ * The environment PyTorch is timed in: ours, less OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which some
+ * machines set for old OpenBLAS builds and which slow a current one (what a user would run has neither).
+ */
+export function torchEnvironment(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+/**
+ * PyTorch's seconds per epoch for `models` on `threads` threads (`torch.set_num_threads`), or the reason
+ * there are none (with how to install it).
+ */
 export async function runTorch(
   models: string[],
   protocol: Protocol,
+  threads = 1,
   python = TORCH_PYTHON,
 ): Promise<TorchResult> {
   const result: TorchResult = { seconds: new Map(), params: new Map(), version: "?", wallSeconds: 0 };
@@ -51,7 +66,7 @@ export async function runTorch(
     batch: TRAIN_BATCH,
     warmup: protocol.warmupBatches,
     timed: protocol.batches,
-    threads: 1,
+    threads,
     learning_rate: LEARNING_RATE,
     models: Object.fromEntries(models.map((m) => [m, layerList(m)])),
   };
@@ -70,6 +85,8 @@ export async function runTorch(
     result.version = new TextDecoder().decode(version.stdout).trim() || "?";
     const child = new Deno.Command(python, {
       args: [TORCH_SCRIPT],
+      clearEnv: true,
+      env: torchEnvironment(),
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
