@@ -8,12 +8,11 @@
 import { makeConv } from "./onednn_conv.ts";
 import {
   ARG,
-  BINARY_ADD,
   check,
   ELTWISE_RELU,
+  FORWARD_INFERENCE,
   FORWARD_TRAINING,
   OP_DESC_BYTES,
-  openOneDnn,
   POOLING_MAX,
   QUERY_DIFF_DST_MD,
   QUERY_DIFF_SRC_MD,
@@ -21,11 +20,12 @@ import {
   QUERY_SRC_MD,
   QUERY_WORKSPACE_MD,
   TAG_A,
-  TAG_AB,
   TAG_NHWC,
 } from "./onednn_ffi.ts";
 
-export { libraryCandidates, ONEDNN_INSTALL_HINT, OneDnnUnavailable } from "./onednn_ffi.ts";
+import { openOneDnn } from "./onednn_load.ts";
+
+export { libraryCandidates, ONEDNN_INSTALL_HINT, OneDnnUnavailable } from "./onednn_load.ts";
 
 /** A loaded oneDNN: its version, the threads it runs on, and the primitives it serves. */
 export interface OneDnn {
@@ -43,11 +43,32 @@ export interface OneDnn {
   maxPool(shape: PoolShape): MaxPoolBackward;
   /** ReLU of `size` floats and its gradient (0 where x <= 0), cached per size. */
   relu(size: number): Relu;
-  /** y = x + bias for x of `rows` x `channels` and a bias of `channels`, cached per shape. */
-  biasAdd(
-    rows: number,
-    channels: number,
-  ): (x: Deno.PointerValue, bias: Deno.PointerValue, y: Deno.PointerValue) => void;
+  /**
+   * y = a (op) b, elementwise, for dense float32 `a` and a `b` that broadcasts into it (same rank after
+   * leading 1s, each axis equal or 1), cached per shapes.
+   */
+  binary(
+    op: BinaryOp,
+    a: number[],
+    b: number[],
+  ): (a: Deno.PointerValue, b: Deno.PointerValue, y: Deno.PointerValue) => void;
+  /**
+   * Batch normalisation with given statistics, NHWC: y = (x - mean) / sqrt(variance + epsilon) * scale +
+   * shift (scale and shift optional), cached per shape.
+   */
+  batchNorm(
+    shape: [number, number, number, number],
+    epsilon: number,
+    withScale: boolean,
+    withShift: boolean,
+  ): (x: Deno.PointerValue, stats: BatchNormStats, y: Deno.PointerValue) => void;
+  /** y = op(x) over `size` floats, cached per size. */
+  unary(op: UnaryOp, size: number): (x: Deno.PointerValue, y: Deno.PointerValue) => void;
+  /**
+   * Set the threads for the next call from its work (multiply-adds, or elements for elementwise ops):
+   * one thread below a size where waking a second costs more than it saves, else all of them.
+   */
+  useThreadsFor(work: number, kind: "macs" | "elements"): void;
   /** C = alpha * op(A) op(B) + beta * C, row-major, on raw pointers. */
   sgemm(
     transA: boolean,
@@ -64,6 +85,42 @@ export interface OneDnn {
     beta?: number,
   ): void;
 }
+
+/** Pointers to the per-channel tensors of a batch normalisation (null: absent). */
+export interface BatchNormStats {
+  mean: Deno.PointerValue;
+  variance: Deno.PointerValue;
+  scale: Deno.PointerValue;
+  shift: Deno.PointerValue;
+}
+
+/** Elementwise binary operations oneDNN runs (tfjs kernels Add, Sub, Multiply, RealDiv, Maximum, Minimum). */
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "max" | "min";
+const BINARY_ALGORITHMS: Record<BinaryOp, number> = {
+  add: 0x1fff0,
+  mul: 0x1fff1,
+  max: 0x1fff2,
+  min: 0x1fff3,
+  div: 0x1fff4,
+  sub: 0x1fff5,
+};
+
+/** Elementwise unary operations oneDNN runs (tfjs kernels Sqrt, Square, Exp, Log, Neg). */
+export type UnaryOp = "sqrt" | "square" | "exp" | "log" | "neg";
+/** oneDNN eltwise algorithm, alpha, beta (neg is linear: alpha x + beta). */
+const UNARY_ALGORITHMS: Record<UnaryOp, [number, number, number]> = {
+  square: [0x4f, 0, 0],
+  sqrt: [0x6f, 0, 0],
+  neg: [0x7f, -1, 0],
+  exp: [0xbf, 0, 0],
+  log: [0xef, 0, 0],
+};
+
+/**
+ * Below these, one thread is faster than two (waking OpenMP's second thread costs tens of
+ * microseconds); measured with `deno task bench` on TinyVGG, the 002 models and the ANNs.
+ */
+export const SERIAL_BELOW = { macs: 2 ** 22, elements: 2 ** 16 };
 
 /** Geometry of one 2-D convolution, in tfjs's terms (NHWC, filter [kh, kw, in, out]). */
 export interface ConvShape {
@@ -177,21 +234,68 @@ export function loadOneDnn(threads: number): OneDnn {
     };
   };
 
-  const biasAddCache = new Map<
+  const binaryCache = new Map<
     string,
-    (x: Deno.PointerValue, b: Deno.PointerValue, y: Deno.PointerValue) => void
+    (a: Deno.PointerValue, b: Deno.PointerValue, y: Deno.PointerValue) => void
   >();
-  const makeBiasAdd = (rows: number, channels: number) => {
-    const x = memoryDesc([rows, channels], TAG_AB);
-    const bias = memoryDesc([1, channels], TAG_AB);
+  const makeBinary = (op: BinaryOp, aShape: number[], bShape: number[]) => {
+    const a = session.denseDesc(aShape);
+    const b = session.denseDesc([...new Array(aShape.length - bShape.length).fill(1), ...bShape]);
     const desc = new Uint8Array(OP_DESC_BYTES);
-    check(dnnl.dnnl_binary_desc_init(desc, BINARY_ADD, x, bias, x), "binary_desc_init");
-    const add = build(desc, null, null, [
-      { arg: ARG.src, md: x },
-      { arg: ARG.src1, md: bias },
-      { arg: ARG.dst, md: x },
+    check(dnnl.dnnl_binary_desc_init(desc, BINARY_ALGORITHMS[op], a, b, a), "binary_desc_init");
+    const primitive = build(desc, null, null, [
+      { arg: ARG.src, md: a },
+      { arg: ARG.src1, md: b },
+      { arg: ARG.dst, md: a },
     ]);
-    return (xp: Deno.PointerValue, bp: Deno.PointerValue, yp: Deno.PointerValue) => add.run(xp, bp, yp);
+    return (ap: Deno.PointerValue, bp: Deno.PointerValue, yp: Deno.PointerValue) => primitive.run(ap, bp, yp);
+  };
+
+  const batchNormCache = new Map<string, ReturnType<OneDnn["batchNorm"]>>();
+  const makeBatchNorm = (
+    [n, h, w, c]: [number, number, number, number],
+    epsilon: number,
+    withScale: boolean,
+    withShift: boolean,
+  ): ReturnType<OneDnn["batchNorm"]> => {
+    const data = memoryDesc([n, c, h, w], TAG_NHWC);
+    const channel = memoryDesc([c], TAG_A);
+    const flags = 0x1 | (withScale ? 0x8 : 0) | (withShift ? 0x10 : 0); // global stats, scale, shift
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_batch_normalization_forward_desc_init(desc, FORWARD_INFERENCE, data, epsilon, flags),
+      "batch_normalization_forward_desc_init",
+    );
+    const primitive = build(desc, null, null, [
+      { arg: ARG.src, md: data, query: QUERY_SRC_MD },
+      { arg: ARG.mean, md: channel },
+      { arg: ARG.variance, md: channel },
+      ...(withScale ? [{ arg: ARG.scale, md: channel }] : []),
+      ...(withShift ? [{ arg: ARG.shift, md: channel }] : []),
+      { arg: ARG.dst, md: data, query: QUERY_DST_MD },
+    ]);
+    return (x, stats, y) =>
+      primitive.run(
+        x,
+        stats.mean,
+        stats.variance,
+        ...(withScale ? [stats.scale] : []),
+        ...(withShift ? [stats.shift] : []),
+        y,
+      );
+  };
+
+  const unaryCache = new Map<string, (x: Deno.PointerValue, y: Deno.PointerValue) => void>();
+  const makeUnary = (op: UnaryOp, size: number) => {
+    const data = memoryDesc([size], TAG_A);
+    const [algorithm, alpha, beta] = UNARY_ALGORITHMS[op];
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_eltwise_forward_desc_init(desc, FORWARD_INFERENCE, algorithm, data, alpha, beta),
+      "eltwise_forward_desc_init",
+    );
+    const primitive = build(desc, null, null, [{ arg: ARG.src, md: data }, { arg: ARG.dst, md: data }]);
+    return (xp: Deno.PointerValue, yp: Deno.PointerValue) => primitive.run(xp, yp);
   };
 
   const poolCache = new Map<string, MaxPoolBackward>();
@@ -295,11 +399,21 @@ export function loadOneDnn(threads: number): OneDnn {
   return {
     version: session.version,
     path: session.path,
-    threads: session.threads,
+    threads: session.threads.max,
     isa,
     conv,
     relu: (size) => cached(reluCache, size, () => makeRelu(size)),
-    biasAdd: (rows, channels) => cached(biasAddCache, [rows, channels], () => makeBiasAdd(rows, channels)),
+    binary: (op, a, b) => cached(binaryCache, [op, a, b], () => makeBinary(op, a, b)),
+    unary: (op, size) => cached(unaryCache, [op, size], () => makeUnary(op, size)),
+    batchNorm: (shape, epsilon, withScale, withShift) =>
+      cached(
+        batchNormCache,
+        [shape, epsilon, withScale, withShift],
+        () => makeBatchNorm(shape, epsilon, withScale, withShift),
+      ),
+    useThreadsFor(work, kind) {
+      session.threads.use(work < SERIAL_BELOW[kind] ? 1 : session.threads.max ?? 1);
+    },
     maxPool(shape) {
       const key = JSON.stringify(shape);
       let primitives = poolCache.get(key);

@@ -72,6 +72,27 @@ export const SELF_CHECK_CASES: readonly Case[] = [
     fn: (x, w, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same"), b)),
   },
   {
+    name: "binary ops with a broadcast operand, both orders",
+    shapes: [[4, 16, 16, 16], [16]],
+    fn: (x, c) =>
+      tf.minimum(
+        tf.maximum(tf.div(tf.sub(tf.mul(c, x), c), tf.add(c, 3)), tf.mul(x, 0.5)),
+        tf.add(tf.sub(x, tf.ones([1, 1, 1, 16])), 1.25),
+      ),
+  },
+  {
+    name: "unary ops",
+    shapes: [[4, 16, 16, 16]],
+    fn: (x) =>
+      tf.add(tf.sqrt(tf.add(tf.square(x), 1)), tf.add(tf.exp(tf.neg(x)), tf.log(tf.add(tf.square(x), 1)))),
+  },
+  {
+    name: "batch normalisation with given statistics, scale and offset",
+    shapes: [[4, 16, 16, 16], [16], [16], [16], [16]],
+    fn: (x, mean, v, offset, scale) =>
+      tf.batchNorm(x as tf.Tensor4D, mean, tf.add(tf.square(v), 0.1), offset, scale, 1e-3),
+  },
+  {
     name: "maxPool 2x2 stride 2 valid, odd size",
     shapes: [[2, 9, 7, 3]],
     fn: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, "valid"),

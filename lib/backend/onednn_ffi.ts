@@ -2,8 +2,8 @@
  * oneDNN's C API through Deno FFI: the library found and opened, its constants, and a session (one CPU
  * engine and stream) that builds primitives whose arguments are raw pointers set at each call.
  *
- * Speaks oneDNN's 2.x C API (Debian 12 and Ubuntu's `libdnnl2`); 3.x changed that API and is refused
- * with a message. The primitives themselves are in `onednn.ts`.
+ * Speaks oneDNN's 2.x C API (Debian 12 and Ubuntu's `libdnnl2`); where the library is found and how it is
+ * opened is in `onednn_load.ts`, the primitives in `onednn.ts`.
  *
  * @module
  */
@@ -33,6 +33,10 @@ export const ARG = {
   diffWeights: 161,
   diffBias: 169,
   workspace: 64,
+  mean: 49,
+  variance: 50,
+  scale: 51,
+  shift: 52,
   src1: 2,
 } as const;
 const QUERY_IMPL_INFO_STR = 8;
@@ -47,12 +51,16 @@ export const QUERY_WORKSPACE_MD = 135;
 export const MEMORY_DESC_BYTES = 1024;
 export const OP_DESC_BYTES = 8192;
 
-const SYMBOLS = {
+export const SYMBOLS = {
   dnnl_version: { parameters: [], result: "pointer" },
   dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
   dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
   dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
   dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
+  dnnl_memory_desc_init_by_strides: {
+    parameters: ["buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
   dnnl_memory_desc_equal: { parameters: ["buffer", "pointer"], result: "i32" },
   dnnl_convolution_forward_desc_init: {
     parameters: [
@@ -105,6 +113,10 @@ const SYMBOLS = {
     result: "i32",
   },
   dnnl_binary_desc_init: { parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], result: "i32" },
+  dnnl_batch_normalization_forward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "f32", "u32"],
+    result: "i32",
+  },
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
   dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
@@ -144,127 +156,16 @@ const SYMBOLS = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-type Dnnl = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+/** The library's functions, as Deno's FFI binds them. */
+export type Dnnl = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
-/**
- * Where to look for oneDNN, in order: `FMNIST_DNNL` alone when set (a file path: set it to use that
- * library and nothing else), else the usual names on Linux (Debian/Ubuntu `libdnnl2`), in an active
- * conda environment, and on macOS (Homebrew `onednn`).
- */
-export function libraryCandidates(): string[] {
-  const explicit = readEnv("FMNIST_DNNL");
-  if (explicit) return [explicit];
-  const candidates: string[] = [];
-  const conda = readEnv("CONDA_PREFIX");
-  if (Deno.build.os === "darwin") {
-    if (conda) candidates.push(`${conda}/lib/libdnnl.2.dylib`, `${conda}/lib/libdnnl.dylib`);
-    candidates.push(
-      "/opt/homebrew/lib/libdnnl.2.dylib",
-      "/usr/local/lib/libdnnl.2.dylib",
-      "/opt/homebrew/lib/libdnnl.dylib",
-      "/usr/local/lib/libdnnl.dylib",
-    );
-  } else if (Deno.build.os === "windows") {
-    if (conda) candidates.push(`${conda}\\Library\\bin\\dnnl.dll`);
-    candidates.push("dnnl.dll");
-  } else {
-    if (conda) candidates.push(`${conda}/lib/libdnnl.so.2`, `${conda}/lib/libdnnl.so`);
-    candidates.push("libdnnl.so.2", "libdnnl.so");
-  }
-  return candidates;
+/** OpenMP's thread count (oneDNN's runtime): the most it may use, and a setter for each call. */
+export interface Threads {
+  /** The threads asked for, as OpenMP reports them; null when no OpenMP runtime could be opened. */
+  max: number | null;
+  /** Run the next calls on `n` threads (at most `max`); cheap when unchanged. */
+  use(n: number): void;
 }
-
-/** How to get oneDNN 2.x, in one line (errors and the backend banner say it). */
-export const ONEDNN_INSTALL_HINT =
-  "install oneDNN 2.x (Debian/Ubuntu: `apt-get install libdnnl2`; conda: `conda install onednn=2`) " +
-  "or set FMNIST_DNNL=<path to libdnnl>";
-
-/** The OpenMP runtime oneDNN's Linux builds thread with (it sets oneDNN's thread count). */
-const OPENMP_CANDIDATES = ["libgomp.so.1", "libiomp5.so", "libomp.so", "libomp.dylib", "libiomp5.dylib"];
-
-function readEnv(name: string): string | undefined {
-  try {
-    const value = Deno.env.get(name)?.trim();
-    return value ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Loading
-
-/** Why oneDNN could not be loaded (library missing, wrong major version, failed call). */
-export class OneDnnUnavailable extends Error {}
-
-/**
- * Open oneDNN from the first candidate that loads (see {@link libraryCandidates}), set its thread
- * count (OpenMP) to `threads` and start a session on it. Throws {@link OneDnnUnavailable} with the
- * reason when none works.
- */
-export function openOneDnn(threads: number): Session {
-  // OpenMP's threads spin after each parallel region by default, taking the cores from the wasm
-  // threads that run everything else (a TinyVGG epoch: 50 s spinning, 35 s passive). The runtime
-  // reads this when it loads, with libdnnl.
-  if (readEnv("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "passive");
-  const tried: { path: string; reason: string }[] = [];
-  for (const path of libraryCandidates()) {
-    let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
-    try {
-      lib = Deno.dlopen(path, SYMBOLS);
-    } catch (error) {
-      // Deno says "Could not open library: Could not open library: <path>: <why>".
-      const why = firstLine(error).replace(/^(Could not open library: )+/, "").replace(`${path}: `, "");
-      tried.push({ path, reason: why });
-      continue;
-    }
-    const version = readVersion(lib.symbols);
-    if (!version.startsWith("2.")) {
-      lib.close();
-      throw new OneDnnUnavailable(
-        `${path} is oneDNN ${version}; this project speaks oneDNN 2.x's C API (Debian/Ubuntu libdnnl2)`,
-      );
-    }
-    return openSession(lib.symbols, path, version, setOpenMpThreads(threads));
-  }
-  const explicit = readEnv("FMNIST_DNNL");
-  throw new OneDnnUnavailable(
-    explicit
-      ? `FMNIST_DNNL=${explicit} cannot be loaded (${
-        tried[0].reason
-      }): point it at libdnnl.so.2 (oneDNN 2.x) or unset it`
-      : `libdnnl not found (tried ${tried.map((t) => t.path).join(", ")}): ${ONEDNN_INSTALL_HINT}`,
-  );
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
-}
-
-function readVersion(dnnl: Dnnl): string {
-  const pointer = dnnl.dnnl_version();
-  if (pointer === null) return "unknown";
-  const view = new Deno.UnsafePointerView(pointer);
-  return `${view.getInt32(0)}.${view.getInt32(4)}.${view.getInt32(8)}`;
-}
-
-/** Set OpenMP's thread count in this process (oneDNN's runtime); null when no OpenMP runtime loads. */
-function setOpenMpThreads(threads: number): number | null {
-  for (const name of OPENMP_CANDIDATES) {
-    try {
-      const omp = Deno.dlopen(name, {
-        omp_set_num_threads: { parameters: ["i32"], result: "void" },
-        omp_get_max_threads: { parameters: [], result: "i32" },
-      });
-      omp.symbols.omp_set_num_threads(threads);
-      return omp.symbols.omp_get_max_threads();
-    } catch {
-      // try the next runtime
-    }
-  }
-  return null;
-}
-
 export function check(status: number, what: string): void {
   if (status !== 0) throw new Error(`oneDNN: ${what} failed (dnnl_status_t ${status})`);
 }
@@ -287,13 +188,24 @@ function dims(values: number[]): BigInt64Array {
 /** One CPU engine and stream on a loaded library, and what builds and runs primitives on them. */
 export type Session = ReturnType<typeof openSession>;
 
-function openSession(dnnl: Dnnl, path: string, version: string, threads: number | null) {
+/** Start a session (one CPU engine and stream) on a loaded library. */
+export function openSession(dnnl: Dnnl, path: string, version: string, threads: Threads) {
   const engine = outPointer((s) => dnnl.dnnl_engine_create(s, 1, 0n), "engine_create");
   const stream = outPointer((s) => dnnl.dnnl_stream_create(s, engine, 1), "stream_create");
 
   const memoryDesc = (shape: number[], tag: number): Uint8Array<ArrayBuffer> => {
     const md = new Uint8Array(MEMORY_DESC_BYTES);
     check(dnnl.dnnl_memory_desc_init_by_tag(md, shape.length, dims(shape), F32, tag), "memory_desc_init");
+    return md;
+  };
+  /** A dense row-major float32 descriptor of any rank (no format tag needed). */
+  const denseDesc = (shape: number[]): Uint8Array<ArrayBuffer> => {
+    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, q) => p * q, 1));
+    const md = new Uint8Array(MEMORY_DESC_BYTES);
+    check(
+      dnnl.dnnl_memory_desc_init_by_strides(md, shape.length, dims(shape), F32, dims(strides)),
+      "memory_desc_init_by_strides",
+    );
     return md;
   };
 
@@ -412,6 +324,7 @@ function openSession(dnnl: Dnnl, path: string, version: string, threads: number 
     version,
     threads,
     memoryDesc,
+    denseDesc,
     ownedMemory,
     build,
     reluAttr,

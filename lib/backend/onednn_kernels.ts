@@ -9,37 +9,20 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { type ConvShape, loadOneDnn, type OneDnn, type PoolShape } from "./onednn.ts";
-
-type KernelFunc = NonNullable<ReturnType<typeof tf.getKernel>>["kernelFunc"];
-type KernelArgs = Parameters<KernelFunc>[0];
-type Info = tf.TensorInfo;
-
-/** The parts of tfjs's wasm backend these kernels use. */
-interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-}
+import {
+  allFloat,
+  type Fast,
+  heapFloats,
+  heapPointer,
+  type Info,
+  type KernelArgs,
+  type KernelFunc,
+  sizeOf,
+  type WasmBackend,
+} from "./onednn_heap.ts";
+import { ELEMENTWISE, RELU_GRAD_KERNEL, reluGrad } from "./onednn_elementwise.ts";
 
 const KERNEL_MARK = Symbol.for("fmnist.oneDnnKernel");
-const REPLACED = [
-  "Conv2D",
-  "FusedConv2D",
-  "Conv2DBackpropInput",
-  "Conv2DBackpropFilter",
-  "MaxPoolGrad",
-  "BatchMatMul",
-  "_FusedMatMul",
-  "Relu",
-  "Add",
-];
-
-/** The kernel the ReLU gradient calls while oneDNN is active (see `gradients.ts`): inputs `dy`, `x`. */
-export const RELU_GRAD_KERNEL = "FmnistOneDnnReluGrad";
-
-/** Below this many elements wasm's own elementwise kernels are as fast (oneDNN's call costs more). */
-const ELEMENTWISE_MIN_SIZE = 16384;
-
 let dnnl: OneDnn | null = null;
 let active = false;
 const served = new Map<string, number>();
@@ -48,6 +31,8 @@ const served = new Map<string, number>();
 export function oneDnnCallCounts(): ReadonlyMap<string, number> {
   return served;
 }
+
+export { RELU_GRAD_KERNEL };
 
 /** Whether the oneDNN kernels are serving the wasm backend now. */
 export function oneDnnActive(): boolean {
@@ -65,19 +50,14 @@ export function oneDnnLibrary(): OneDnn | null {
  */
 export function installOneDnnKernels(threads: number): OneDnn {
   dnnl ??= loadOneDnn(threads);
-  for (const name of REPLACED) wrapKernel(name);
+  for (const name of Object.keys(FAST)) wrapKernel(name);
   if (tf.getKernel(RELU_GRAD_KERNEL, "wasm") === undefined) {
     tf.registerKernel({
       kernelName: RELU_GRAD_KERNEL,
       backendName: "wasm",
-      kernelFunc: ({ inputs, backend }) => {
-        const { dy, x } = inputs as { dy: Info; x: Info };
-        const b = backend as unknown as WasmBackend;
-        const out = b.makeOutput(x.shape, "float32");
-        const size = x.shape.reduce((p, q) => p * q, 1);
-        if (size > 0) dnnl!.relu(size).backward(heapPointer(b, x), heapPointer(b, dy), heapPointer(b, out));
+      kernelFunc: (args) => {
         served.set(RELU_GRAD_KERNEL, (served.get(RELU_GRAD_KERNEL) ?? 0) + 1);
-        return out;
+        return reluGrad(args, dnnl!);
       },
     });
   }
@@ -114,25 +94,7 @@ function wrapKernel(kernelName: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pointers into the wasm heap
-
-function heapPointer(backend: WasmBackend, info: Info): Deno.PointerValue {
-  const base = Deno.UnsafePointer.of(backend.wasm.HEAPU8 as Uint8Array<ArrayBuffer>);
-  return Deno.UnsafePointer.offset(base!, backend.dataIdMap.get(info.dataId).memoryOffset);
-}
-
-function heapFloats(backend: WasmBackend, info: Info, size: number): Float32Array {
-  return new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(info.dataId).memoryOffset, size);
-}
-
-function allFloat(...infos: (Info | undefined)[]): boolean {
-  return infos.every((i) => i === undefined || i.dtype === "float32");
-}
-
-// ---------------------------------------------------------------------------------------------
 // Convolutions
-
-type Fast = (args: KernelArgs, dnnl: OneDnn) => Info | null;
 
 /** The geometry of a tfjs conv2d (NHWC, no dilation), or null when oneDNN's kernels here do not apply. */
 function convShape(
@@ -186,6 +148,11 @@ function consistent(g: Omit<PoolShape, "batch" | "channels">): boolean {
     fits(g.inW, g.padLeft + g.padRight, g.kw, g.strideW, g.outW);
 }
 
+/** Multiply-adds of one pass of a convolution. */
+function macs(g: ConvShape): number {
+  return g.batch * g.outH * g.outW * g.outC * g.kh * g.kw * g.inC;
+}
+
 function conv2d({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info | null {
   const { x, filter } = inputs as { x: Info; filter: Info };
   if (!allFloat(x, filter)) return null;
@@ -193,6 +160,7 @@ function conv2d({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info | nul
   if (g === null) return null;
   const b = backend as unknown as WasmBackend;
   const out = b.makeOutput([g.batch, g.outH, g.outW, g.outC], "float32");
+  lib.useThreadsFor(macs(g), "macs");
   lib.conv(g).forward(heapPointer(b, x), heapPointer(b, filter), null, heapPointer(b, out));
   return out;
 }
@@ -208,6 +176,7 @@ function fusedConv2d({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info 
   if (g === null || (bias !== undefined && bias.shape[0] !== g.outC)) return null;
   const b = backend as unknown as WasmBackend;
   const out = b.makeOutput([g.batch, g.outH, g.outW, g.outC], "float32");
+  lib.useThreadsFor(macs(g), "macs");
   lib.conv(g).forward(
     heapPointer(b, x),
     heapPointer(b, filter),
@@ -225,6 +194,7 @@ function conv2dBackpropInput({ inputs, attrs, backend }: KernelArgs, lib: OneDnn
   if (g === null || g.outH !== dy.shape[1] || g.outW !== dy.shape[2]) return null;
   const b = backend as unknown as WasmBackend;
   const out = b.makeOutput([g.batch, g.inH, g.inW, g.inC], "float32");
+  lib.useThreadsFor(macs(g), "macs");
   lib.conv(g).backwardData(heapPointer(b, dy), heapPointer(b, filter), heapPointer(b, out));
   return out;
 }
@@ -238,6 +208,7 @@ function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs, lib: OneDn
   if (g === null || g.outH !== dy.shape[1] || g.outW !== dy.shape[2]) return null;
   const b = backend as unknown as WasmBackend;
   const out = b.makeOutput(filterShape, "float32");
+  lib.useThreadsFor(macs(g), "macs");
   lib.conv(g).backwardWeights(heapPointer(b, x), heapPointer(b, dy), heapPointer(b, out));
   return out;
 }
@@ -285,6 +256,7 @@ function maxPoolGrad({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info 
   ) {
     heapFloats(b, out, input.shape.reduce((p, q) => p * q, 1)).fill(0);
   }
+  lib.useThreadsFor(sizeOf(input.shape), "elements");
   lib.maxPool(shape).backward(heapPointer(b, input), heapPointer(b, dy), heapPointer(b, out));
   return out;
 }
@@ -321,6 +293,7 @@ function matMulInto(
   const batch = Math.max(batchA, batchB);
   const out = b.makeOutput([...lead, m, n], "float32");
   if (m * n === 0) return out;
+  lib.useThreadsFor(batch * m * n * k, "macs");
   const pa = heapPointer(b, a);
   const pb = heapPointer(b, bInfo);
   const pc = heapPointer(b, out);
@@ -377,33 +350,6 @@ function fusedMatMul({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info 
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Elementwise: ReLU and bias addition (the unfused halves of a conv or dense layer while training)
-
-function relu({ inputs, backend }: KernelArgs, lib: OneDnn): Info | null {
-  const { x } = inputs as { x: Info };
-  const size = x.shape.reduce((p, q) => p * q, 1);
-  if (x.dtype !== "float32" || size < ELEMENTWISE_MIN_SIZE) return null;
-  const b = backend as unknown as WasmBackend;
-  const out = b.makeOutput(x.shape, "float32");
-  lib.relu(size).forward(heapPointer(b, x), heapPointer(b, out));
-  return out;
-}
-
-/** `x + bias` where bias is 1-D and matches x's last axis (either operand order). */
-function add({ inputs, backend }: KernelArgs, lib: OneDnn): Info | null {
-  const { a, b } = inputs as { a: Info; b: Info };
-  const [x, bias] = a.shape.length >= b.shape.length ? [a, b] : [b, a];
-  if (!allFloat(x, bias) || bias.shape.length !== 1 || x.shape.length < 2) return null;
-  const channels = bias.shape[0];
-  const size = x.shape.reduce((p, q) => p * q, 1);
-  if (x.shape[x.shape.length - 1] !== channels || size < ELEMENTWISE_MIN_SIZE) return null;
-  const wb = backend as unknown as WasmBackend;
-  const out = wb.makeOutput(x.shape, "float32");
-  lib.biasAdd(size / channels, channels)(heapPointer(wb, x), heapPointer(wb, bias), heapPointer(wb, out));
-  return out;
-}
-
 const FAST: Record<string, Fast> = {
   Conv2D: conv2d,
   FusedConv2D: fusedConv2d,
@@ -412,6 +358,5 @@ const FAST: Record<string, Fast> = {
   MaxPoolGrad: maxPoolGrad,
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
-  Relu: relu,
-  Add: add,
+  ...ELEMENTWISE,
 };

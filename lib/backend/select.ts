@@ -188,7 +188,7 @@ async function tryOneDnn(): Promise<Attempt> {
   const wasm = await tryWasm();
   if (!wasm.ok) return wasm;
   try {
-    installOneDnnKernels(wasmThreadCount);
+    installOneDnnKernels(wasmThreads()); // the threads asked for, whether or not wasm's pool started
   } catch (error) {
     setOneDnnActive(false);
     return { ok: false, reason: error instanceof Error ? error.message.split("\n")[0] : String(error) };
