@@ -1,8 +1,8 @@
 /**
  * The floor under our training speed: one 3x3 convolution (forward only, batch 64) from each paper model,
- * timed on the tfjs wasm backend (XNNPACK) and in PyTorch on one thread of the same CPU, as multiply-adds
- * per second. Convolutions are 75-90% of a CNN's training step on wasm, so the ratio here bounds what
- * any change to our gradient code can reach.
+ * timed on the tfjs wasm backend (XNNPACK), on the oneDNN path when libdnnl loads, and in PyTorch on one
+ * thread of the same CPU, as multiply-adds per second. Convolutions are most of a CNN's training step, so
+ * these ratios bound what the rest of the backend can reach.
  *
  * ```sh
  * deno task bench:conv                          # wasm on one thread per core; PyTorch needs python3-torch
@@ -88,9 +88,17 @@ print(json.dumps(out))
 async function benchConv(): Promise<void> {
   const info = await initBackend({ prefer: "wasm" });
   console.log(
-    `One 3x3 convolution, forward, batch ${BATCH}, median of ${REPEATS}; ours: ${info.description}`,
+    `One 3x3 convolution, forward, batch ${BATCH}, median of ${REPEATS}; wasm: ${info.description}`,
   );
   const ours = SHAPES.map(timeTfjs);
+  let native: number[] | null = null;
+  try {
+    const nativeInfo = await initBackend({ prefer: "onednn" });
+    console.log(`onednn: ${nativeInfo.description}`);
+    native = SHAPES.map(timeTfjs);
+  } catch (error) {
+    console.log(`(oneDNN column empty: ${(error as Error).message.split("\n")[0]})`);
+  }
   const torch = await timeTorch(SHAPES);
   if (torch === null) {
     console.log(
@@ -104,9 +112,12 @@ async function benchConv(): Promise<void> {
       `${shape.height}x${shape.height}x${shape.channelsIn} -> ${shape.channelsOut}`,
       ours[i].toFixed(1),
       gmacs(ours[i]),
+      native ? native[i].toFixed(1) : "—",
+      native ? gmacs(native[i]) : "—",
       torch ? torch[i].toFixed(1) : "—",
       torch ? gmacs(torch[i]) : "—",
       torch ? `${(ours[i] / torch[i]).toFixed(1)}x` : "—",
+      torch && native ? `${(native[i] / torch[i]).toFixed(1)}x` : "—",
     ];
   });
   const header = [
@@ -114,9 +125,12 @@ async function benchConv(): Promise<void> {
     "input -> filters",
     "wasm ms",
     "wasm GMAC/s",
+    "oneDNN ms",
+    "oneDNN GMAC/s",
     "PyTorch ms",
     "PyTorch GMAC/s",
-    "ratio",
+    "wasm / PyTorch",
+    "oneDNN / PyTorch",
   ];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) =>
