@@ -309,7 +309,7 @@ async function describe(
         choice,
         description: `onednn (oneDNN ${lib.version} ${lib.isa}, ${threads} thread${
           threads === 1 ? "" : "s"
-        }, for convolutions and matrix products; wasm with ${wasmThreadCount} thread${
+        }, for convolutions, matrix products, batch norm and large elementwise ops; wasm with ${wasmThreadCount} thread${
           wasmThreadCount === 1 ? "" : "s"
         } for the rest)`,
         skipped,

@@ -116,7 +116,7 @@ export async function setupNotebook(): Promise<NotebookContext> {
   const backend = await initBackend();
   const skipped = backend.skipped.length ? ` Not used: ${backend.skipped.join("; ")}.` : "";
   await showMarkdown(
-    `Profile **${profile}** · backend **${backend.name}**: ${backend.description} · ` +
+    `Profile **${profile}** · backend **${backend.choice}**: ${backend.description} · ` +
       `tfjs ${tf.version.tfjs} · Deno ${Deno.version.deno}.${skipped}`,
   );
   return { profile, backend };

@@ -326,7 +326,7 @@ export async function runAll(
 ): Promise<NotebookRun[]> {
   await checkJupyter();
   const backend = await initBackend();
-  log(`profile ${profile} · backend ${backend.name}: ${backend.description}`);
+  log(`profile ${profile} · backend ${backend.choice}: ${backend.description}`);
   for (const reason of backend.skipped) log(`  not used: ${reason}`);
   const work = await Deno.makeTempDir({ prefix: "fmnist-headless-" });
   const jupyterPath = await writeKernelspec(`${work}/jupyter`);
