@@ -6,7 +6,7 @@
  * @module
  */
 import { makeConv } from "./onednn_conv.ts";
-import { makeMaxPoolBackward } from "./onednn_pool.ts";
+import { makePoolBackward } from "./onednn_pool.ts";
 import {
   ARG,
   check,
@@ -38,8 +38,8 @@ export interface OneDnn {
   isa: string;
   /** A convolution (NHWC data, HWIO filter), one call per pass, cached per shape. */
   conv(shape: ConvShape): ConvPrimitives;
-  /** Max pooling's input gradient (NHWC), cached per shape. */
-  maxPool(shape: PoolShape): MaxPoolBackward;
+  /** A pooling's input gradient (NHWC; max or average), cached per shape. */
+  pool(shape: PoolShape, kind: "max" | "avg"): PoolBackward;
   /** ReLU of `size` floats and its gradient (0 where x <= 0), cached per size. */
   relu(size: number): Relu;
   /**
@@ -176,8 +176,8 @@ export interface PoolShape {
   padRight: number;
 }
 
-/** Max pooling's backward pass: dx from x and dy (dy goes to the first maximum of each window). */
-export interface MaxPoolBackward {
+/** A pooling's backward pass: dx from x and dy (max: dy goes to the first maximum of each window). */
+export interface PoolBackward {
   backward(x: Deno.PointerValue, dy: Deno.PointerValue, dx: Deno.PointerValue): void;
   implementation: string;
 }
@@ -297,7 +297,7 @@ export function loadOneDnn(threads: number): OneDnn {
     return (xp: Deno.PointerValue, yp: Deno.PointerValue) => primitive.run(xp, yp);
   };
 
-  const poolCache = new Map<string, MaxPoolBackward>();
+  const poolCache = new Map<string, PoolBackward>();
 
   const convCache = new Map<string, ConvPrimitives>();
 
@@ -349,15 +349,7 @@ export function loadOneDnn(threads: number): OneDnn {
     useThreadsFor(work, kind) {
       session.threads.use(work < SERIAL_BELOW[kind] ? 1 : session.threads.max ?? 1);
     },
-    maxPool(shape) {
-      const key = JSON.stringify(shape);
-      let primitives = poolCache.get(key);
-      if (primitives === undefined) {
-        primitives = makeMaxPoolBackward(session, shape);
-        poolCache.set(key, primitives);
-      }
-      return primitives;
-    },
+    pool: (shape, kind) => cached(poolCache, [shape, kind], () => makePoolBackward(session, shape, kind)),
     sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, beta = 0) {
       check(
         dnnl.dnnl_sgemm(

@@ -103,6 +103,15 @@ export const SELF_CHECK_CASES: readonly Case[] = [
     fn: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, "same"),
   },
   {
+    name: "avgPool 2x2 stride 2 valid, and 3x3 stride 2 same",
+    shapes: [[2, 9, 8, 3]],
+    fn: (x) =>
+      tf.add(
+        tf.sum(tf.avgPool(x as tf.Tensor4D, 2, 2, "valid")),
+        tf.sum(tf.avgPool(x as tf.Tensor4D, 3, 2, "same")),
+      ),
+  },
+  {
     name: "matMul with transposes and batches",
     shapes: [[3, 5, 7], [3, 6, 7]],
     fn: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true),

@@ -216,7 +216,8 @@ function conv2dBackpropFilter({ inputs, attrs, backend }: KernelArgs, lib: OneDn
 // ---------------------------------------------------------------------------------------------
 // Pooling
 
-function maxPoolGrad({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info | null {
+/** `MaxPoolGrad` or `AvgPoolGrad` (both get dy and the pooling's input). */
+const poolGrad = (kind: "max" | "avg"): Fast => ({ inputs, attrs, backend }, lib) => {
   const { dy, input } = inputs as { dy: Info; input: Info };
   const a = attrs as Record<string, unknown>;
   if (!allFloat(dy, input) || input.shape.length !== 4) return null;
@@ -257,9 +258,9 @@ function maxPoolGrad({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info 
     heapFloats(b, out, input.shape.reduce((p, q) => p * q, 1)).fill(0);
   }
   lib.useThreadsFor(sizeOf(input.shape), "elements");
-  lib.maxPool(shape).backward(heapPointer(b, input), heapPointer(b, dy), heapPointer(b, out));
+  lib.pool(shape, kind).backward(heapPointer(b, input), heapPointer(b, dy), heapPointer(b, out));
   return out;
-}
+};
 
 // ---------------------------------------------------------------------------------------------
 // Matrix products
@@ -355,7 +356,8 @@ const FAST: Record<string, Fast> = {
   FusedConv2D: fusedConv2d,
   Conv2DBackpropInput: conv2dBackpropInput,
   Conv2DBackpropFilter: conv2dBackpropFilter,
-  MaxPoolGrad: maxPoolGrad,
+  MaxPoolGrad: poolGrad("max"),
+  AvgPoolGrad: poolGrad("avg"),
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
   ...ELEMENTWISE,

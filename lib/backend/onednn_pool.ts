@@ -1,11 +1,12 @@
 /**
- * oneDNN's max pooling gradient (NHWC): the forward pass is run again to fill the workspace that
+ * oneDNN's pooling gradients (NHWC). Max: the forward pass is run again to fill the workspace that
  * records where each window's maximum was, then the backward pass routes dy there (to the first
- * maximum of a window, as tfjs's cpu backend does).
+ * maximum of a window, as tfjs's cpu backend does). Average: dy spread evenly over each window, divided
+ * by the window's full size even where it overlaps padding (as tfjs's cpu `AvgPoolGrad` does).
  *
  * @module
  */
-import type { MaxPoolBackward, PoolShape } from "./onednn.ts";
+import type { PoolBackward, PoolShape } from "./onednn.ts";
 import {
   ARG,
   check,
@@ -20,8 +21,11 @@ import {
   TAG_NHWC,
 } from "./onednn_ffi.ts";
 
-/** Build max pooling's backward pass for one shape. */
-export function makeMaxPoolBackward(session: Session, g: PoolShape): MaxPoolBackward {
+/** oneDNN's pooling algorithms: max, and average counting padded positions in the divisor. */
+const ALGORITHMS = { max: POOLING_MAX, avg: 0x2ff } as const;
+
+/** Build a pooling's backward pass for one shape. */
+export function makePoolBackward(session: Session, g: PoolShape, kind: "max" | "avg"): PoolBackward {
   const { dnnl, memoryDesc, ownedMemory, build, dims } = session;
   const src = memoryDesc([g.batch, g.channels, g.inH, g.inW], TAG_NHWC);
   const dst = memoryDesc([g.batch, g.channels, g.outH, g.outW], TAG_NHWC);
@@ -35,7 +39,7 @@ export function makeMaxPoolBackward(session: Session, g: PoolShape): MaxPoolBack
     dnnl.dnnl_pooling_v2_forward_desc_init(
       fwdDesc,
       FORWARD_TRAINING,
-      POOLING_MAX,
+      ALGORITHMS[kind],
       src,
       dst,
       strides,
@@ -48,6 +52,13 @@ export function makeMaxPoolBackward(session: Session, g: PoolShape): MaxPoolBack
   );
   const fwdPd = session.primitiveDesc(fwdDesc);
   const keep: unknown[] = [fwdDesc];
+  if (kind === "avg") {
+    const average = build(bwdDescFor(), null, fwdPd, [
+      { arg: ARG.diffDst, md: dst, query: QUERY_DIFF_DST_MD },
+      { arg: ARG.diffSrc, md: src, query: QUERY_DIFF_SRC_MD },
+    ]);
+    return { backward: (_x, dy, dx) => average.run(dy, dx), implementation: average.impl };
+  }
   // Max pooling's backward pass reads where each maximum was from the forward pass's workspace;
   // the forward pass is run again (into a scratch output) to fill it.
   const workspace = ownedMemory(dnnl.dnnl_primitive_desc_query_md(fwdPd, QUERY_WORKSPACE_MD, 0), keep);
@@ -57,22 +68,25 @@ export function makeMaxPoolBackward(session: Session, g: PoolShape): MaxPoolBack
     { arg: ARG.dst, fixed: scratchDst },
     { arg: ARG.workspace, fixed: workspace },
   ]);
-  const bwdDesc = new Uint8Array(OP_DESC_BYTES);
-  check(
-    dnnl.dnnl_pooling_v2_backward_desc_init(
-      bwdDesc,
-      POOLING_MAX,
-      src,
-      dst,
-      strides,
-      kernel,
-      dilation,
-      padL,
-      padR,
-    ),
-    "pooling_v2_backward_desc_init",
-  );
-  const backward = build(bwdDesc, null, fwdPd, [
+  function bwdDescFor(): Uint8Array<ArrayBuffer> {
+    const bwdDesc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_pooling_v2_backward_desc_init(
+        bwdDesc,
+        ALGORITHMS[kind],
+        src,
+        dst,
+        strides,
+        kernel,
+        dilation,
+        padL,
+        padR,
+      ),
+      "pooling_v2_backward_desc_init",
+    );
+    return bwdDesc;
+  }
+  const backward = build(bwdDescFor(), null, fwdPd, [
     { arg: ARG.diffDst, md: dst, query: QUERY_DIFF_DST_MD },
     { arg: ARG.diffSrc, md: src, query: QUERY_DIFF_SRC_MD },
     { arg: ARG.workspace, fixed: workspace },

@@ -68,6 +68,7 @@ test("every replaced kernel matches the cpu backend (forward and gradients), and
     "Conv2DBackpropInput",
     "Conv2DBackpropFilter",
     "MaxPoolGrad",
+    "AvgPoolGrad",
     "BatchMatMul",
     "_FusedMatMul",
     "Relu",
