@@ -95,7 +95,7 @@ export interface RunOptions {
  */
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunResult> {
   const log = options.log ?? notify;
-  const backend = (await initBackend()).name;
+  const { name: backend, choice: backendChoice } = await initBackend();
   const { key } = runKey(config, backend);
   const dir = options.dir ?? runsDir();
   await Deno.mkdir(dir, { recursive: true });
@@ -173,6 +173,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       inferenceImagesPerSecond: test.count / evalSeconds,
     },
     backend,
+    backendChoice,
     versions: { tfjs: tf.version.tfjs, deno: Deno.version.deno },
     resumedFromEpoch: resumed?.history.length ?? 0,
     createdAt: new Date().toISOString(),

@@ -54,6 +54,11 @@ export interface RunResult {
     inferenceImagesPerSecond: number;
   };
   backend: string;
+  /**
+   * Which path trained it, when recorded (`onednn` or `wasm` under the wasm backend): not in the key,
+   * since both serve the same runs (see README, Run keys); absent in runs stored before it was recorded.
+   */
+  backendChoice?: string;
   versions: { tfjs: string; deno: string };
   /** Epochs that came from a checkpoint rather than this process (0 when not resumed). */
   resumedFromEpoch: number;
@@ -114,9 +119,11 @@ export function modelTopology(model: string): string {
  * The store key of a config: a readable prefix, then a hash of the config, the model's layer
  * topology, the backend and {@link TRAINING_VERSION}. Source code is not in it: moving, reformatting or
  * commenting code keeps every stored run; a change to what training computes bumps the version. The
- * backend's speed-ups compute the same gradients (checked against the cpu backend in the backend tests),
- * so they are not in it either: a run retrained after such a change differs in the last digits, like
- * another machine's would, and the stored result stays the record of that config.
+ * backend's speed-ups (and the oneDNN path, which keeps the key of tfjs's `wasm` backend) compute the same
+ * gradients to rounding (checked against the cpu backend in the backend tests), so they are not in it
+ * either: a run retrained after such a change starts from last-digit differences, which training grows
+ * into a trajectory that differs like another machine's would, well inside the seed-to-seed spread
+ * (measured in README's Run keys), and the stored result stays the record of that config.
  */
 export function runKey(config: ExperimentConfig, backend: string): { key: string } {
   checkConfig(config);

@@ -32,6 +32,8 @@ Deno.test("a run is stored on a miss and loaded on a hit in well under a second"
   try {
     const first = await runExperiment(config, { dir, ...quiet });
     assert.equal(first.history.length, 3);
+    assert.equal(first.backend, backend, "keyed by the tfjs backend");
+    assert.equal(first.backendChoice, (await initBackend()).choice, "records the path that trained it");
     assert.equal(first.test.count, 300);
     assert.equal(first.test.confusion.flat().reduce((a, b) => a + b, 0), 300);
     const { labels, predicted, confidence } = testPredictions(first);
