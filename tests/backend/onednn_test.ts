@@ -180,7 +180,7 @@ console.log(JSON.stringify({ choice: info.choice, threads: oneDnnLibrary()?.thre
   assert.deepEqual(await inChild(code, { FMNIST_WASM_THREADS: "1" }), { choice: "onednn", threads: 1 });
 });
 
-test("FMNIST_DNNL pointing at nothing: oneDNN is skipped with a one-line reason, wasm runs", async () => {
+Deno.test("FMNIST_DNNL pointing at nothing: oneDNN is skipped with a one-line reason, wasm runs", async () => {
   const code = `import { initBackend } from "./lib/backend/select.ts";
 const info = await initBackend();
 console.log(JSON.stringify({ choice: info.choice, skipped: info.skipped }));`;
@@ -194,7 +194,7 @@ console.log(JSON.stringify({ choice: info.choice, skipped: info.skipped }));`;
   assert.match(reason, /FMNIST_DNNL=\/nonexistent\/libdnnl\.so\.2 cannot be loaded .*unset it/);
 });
 
-test("forcing onednn where it cannot load is an error that names the fix", async () => {
+Deno.test("forcing onednn where it cannot load is an error that names the fix", async () => {
   const code = `import { initBackend } from "./lib/backend/select.ts";
 try { await initBackend(); console.log(JSON.stringify({ ok: true })); }
 catch (e) { console.log(JSON.stringify({ ok: false, message: e.message })); }`;
