@@ -52,6 +52,18 @@ Deno.test("entry points: a bad profile, option, notebook path, backend or thread
     /cannot read the configs/,
   );
   assertOneLine(await run([`${LIB}training/runs.ts`, "{not json"]), /not JSON/);
+  const object = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(object, JSON.stringify({ model: "002-ann" }));
+  assertOneLine(
+    await run([`${LIB}training/sweep.ts`, object]),
+    /must hold a JSON list of experiment configs/,
+  );
+  await Deno.writeTextFile(object, JSON.stringify([{ model: "002-ann" }]));
+  assertOneLine(
+    await run([`${LIB}training/sweep.ts`, object]),
+    /config 1 of 1: config field "split" is missing/,
+  );
+  await Deno.remove(object);
 });
 
 Deno.test("entry points: missing or corrupt data is one line that names the file and the fix", async () => {

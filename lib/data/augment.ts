@@ -67,7 +67,7 @@ export const AUGMENTATIONS: Readonly<Record<string, Augmentation>> = {
 
 /** The augmentation registered under `name`; an unknown name is a user error listing the known ones. */
 export function augmentationNamed(name: string): Augmentation {
-  const found = AUGMENTATIONS[name];
+  const found = Object.hasOwn(AUGMENTATIONS, name) ? AUGMENTATIONS[name] : undefined;
   if (!found) {
     throw new UserError(
       `unknown augmentation "${name}". Fix: use one of ${Object.keys(AUGMENTATIONS).join(", ")}`,

@@ -343,7 +343,7 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(SP
 
 /** Look up a registered architecture; an unknown name is an error listing the known ones. */
 export function modelSpec(name: string): ModelSpec {
-  const spec = MODELS[name];
+  const spec = Object.hasOwn(MODELS, name) ? MODELS[name] : undefined; // not "toString" and friends
   if (!spec) throw new UserError(`unknown model "${name}". Registered: ${Object.keys(MODELS).join(", ")}`);
   return spec;
 }

@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { initBackend } from "../backend/select.ts";
 import { main, UserError } from "../errors.ts";
 import { MAX_WASM_THREADS } from "../backend/threads.ts";
-import { type ExperimentConfig } from "./config.ts";
+import { checkConfig, type ExperimentConfig } from "./config.ts";
 import { loadResult, runKey, type RunResult, runsDir } from "./store.ts";
 import { runExperiment } from "./runs.ts";
 
@@ -167,6 +167,18 @@ if (import.meta.main) {
     } catch (e) {
       throw new UserError(`cannot read the configs in ${file} (${(e as Error).message})`);
     }
+    if (!Array.isArray(configs) || configs.length === 0) {
+      throw new UserError(
+        `${file} must hold a JSON list of experiment configs, got ${JSON.stringify(configs).slice(0, 60)}`,
+      );
+    }
+    configs.forEach((config, i) => {
+      try {
+        checkConfig(config);
+      } catch (e) {
+        throw new UserError(`${file}, config ${i + 1} of ${configs.length}: ${(e as Error).message}`);
+      }
+    });
     const flag = (name: string) => {
       const i = rest.indexOf(name);
       return i >= 0 ? rest[i + 1] : undefined;

@@ -138,12 +138,18 @@ Deno.test("a killed run resumes from its last completed epoch and ends exactly l
 });
 
 Deno.test("configs that cannot run are refused before training", async () => {
-  await assert.rejects(runExperiment({ ...config, model: "nope" }, quiet), /unknown model/);
+  await assert.rejects(
+    runExperiment({ ...config, model: "nope" }, quiet),
+    /"model" is "nope": use a registered/,
+  );
   await assert.rejects(
     runExperiment({ ...config, batchSize: 0 }, quiet),
-    /batchSize must be a positive integer/,
+    /"batchSize" is 0: use a positive whole number/,
   );
-  await assert.rejects(runExperiment({ ...config, augmentation: "flips" }, quiet), /augmentation "flips"/);
+  await assert.rejects(
+    runExperiment({ ...config, augmentation: "flips" }, quiet),
+    /"augmentation" is "flips"/,
+  );
 });
 
 Deno.test("every run stored in data/runs is found under the key its config gives today (nothing retrains)", async () => {
