@@ -51,6 +51,7 @@ export async function migrateRuns(dir = runsDir()): Promise<Migration> {
     const state = JSON.parse(await Deno.readTextFile(`${dir}/${name}`)) as {
       key: string;
       config?: ExperimentConfig;
+      weightsFile?: string;
     };
     const config = state.config; // checkpoints carry their config since the key scheme changed
     if (!config) {
@@ -59,8 +60,9 @@ export async function migrateRuns(dir = runsDir()): Promise<Migration> {
     }
     const { key } = runKey(config, (await initBackend()).name);
     if (key === oldKey) continue;
-    await Deno.rename(`${dir}/${oldKey}.ckpt.bin`, `${dir}/${key}.ckpt.bin`);
-    await writeAtomically(`${dir}/${key}.ckpt.json`, JSON.stringify({ ...state, key }));
+    const weightsFile = `${key}.ckpt.bin`;
+    await Deno.rename(`${dir}/${state.weightsFile ?? `${oldKey}.ckpt.bin`}`, `${dir}/${weightsFile}`);
+    await writeAtomically(`${dir}/${key}.ckpt.json`, JSON.stringify({ ...state, key, weightsFile }));
     await Deno.remove(`${dir}/${name}`);
     done.checkpoints.push([oldKey, key]);
   }

@@ -221,6 +221,27 @@ interface CheckpointState {
   /** Adam's bias-correction accumulators, restored exactly (tfjs recomputes them with pow otherwise). */
   accBeta: number[] | null;
   dataSha256: string;
+  /** The file in the run store that holds the weights (absent in checkpoints from before 2026-12-06). */
+  weightsFile?: string;
+}
+
+/**
+ * A checkpoint is a manifest (`<key>.ckpt.json`) naming a weights file written before it, one per epoch
+ * (`<key>.ckpt.e<epochs>.bin`): the manifest's rename makes a checkpoint visible all at once, and a kill
+ * at any point leaves the previous manifest with the weights it names, so the run resumes from the
+ * previous epoch instead of starting over.
+ */
+function weightsFileName(key: string, epochs: number): string {
+  return `${key}.ckpt.e${epochs}.bin`;
+}
+
+/** Every weights file of `key`'s checkpoints in `dir` (the legacy `<key>.ckpt.bin` included). */
+async function weightsFiles(dir: string, key: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.name.startsWith(`${key}.ckpt.`) && entry.name.endsWith(".bin")) names.push(entry.name);
+  }
+  return names;
 }
 
 export async function saveCheckpoint(
@@ -251,9 +272,13 @@ export async function saveCheckpoint(
     optimizer: named.map((n) => ({ name: n.name, shape: n.tensor.shape })),
     accBeta: o.accBeta1 && o.accBeta2 ? [o.accBeta1.dataSync()[0], o.accBeta2.dataSync()[0]] : null,
     dataSha256: sha256(bytes),
+    weightsFile: weightsFileName(key, history.length),
   };
-  await writeAtomically(`${dir}/${key}.ckpt.bin`, bytes);
+  await writeAtomically(`${dir}/${state.weightsFile}`, bytes);
   await writeAtomically(`${dir}/${key}.ckpt.json`, JSON.stringify(state));
+  for (const name of await weightsFiles(dir, key)) {
+    if (name !== state.weightsFile) await Deno.remove(`${dir}/${name}`).catch(() => {});
+  }
 }
 
 export async function loadCheckpoint(
@@ -266,7 +291,7 @@ export async function loadCheckpoint(
   let bytes: Uint8Array;
   try {
     state = JSON.parse(await Deno.readTextFile(`${dir}/${key}.ckpt.json`));
-    bytes = await Deno.readFile(`${dir}/${key}.ckpt.bin`);
+    bytes = await Deno.readFile(`${dir}/${state.weightsFile ?? `${key}.ckpt.bin`}`);
   } catch {
     return null;
   }
@@ -298,6 +323,10 @@ export async function loadCheckpoint(
   return { model, optimizer, history: state.history };
 }
 
+/** Remove a run's checkpoint: its manifest, then every weights file. */
 export async function removeCheckpoint(dir: string, key: string) {
-  for (const ext of ["ckpt.json", "ckpt.bin"]) await Deno.remove(`${dir}/${key}.${ext}`).catch(() => {});
+  await Deno.remove(`${dir}/${key}.ckpt.json`).catch(() => {});
+  for (const name of await weightsFiles(dir, key).catch(() => [])) {
+    await Deno.remove(`${dir}/${name}`).catch(() => {});
+  }
 }

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { experiment } from "../../lib/training/experiments.ts";
 import {
+  loadCheckpoint,
   loadResult,
   modelTopology,
+  removeCheckpoint,
   runKey,
   type RunResult,
+  saveCheckpoint,
   SHOWN_FIRST,
   shownProbabilities,
   stableStringify,
@@ -12,6 +15,9 @@ import {
 } from "../../lib/training/store.ts";
 import { lossPerBatch, runExperiment } from "../../lib/training/runs.ts";
 import { initBackend } from "../../lib/backend/select.ts";
+import { buildModel } from "../../lib/models/registry.ts";
+import { makeOptimizer } from "../../lib/training/losses.ts";
+import type { EpochRecord } from "../../lib/training/fit.ts";
 
 const backend = (await initBackend()).name;
 const quiet = { quiet: true, log: () => {} };
@@ -186,4 +192,34 @@ Deno.test("lossPerBatch: NLLLoss fed raw scores falls below zero and overflows; 
   const ce = await lossPerBatch("004-tinyvgg", 5);
   assert.ok(ce.every((l) => Math.abs(l - Math.log(10)) < 0.1), `${ce}`);
   await assert.rejects(lossPerBatch("004-tinyvgg", 0), /batches must be a positive integer/);
+});
+
+Deno.test("a kill between a checkpoint's two writes resumes from the previous epoch, not from scratch", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { key } = runKey(config, backend);
+    const model = buildModel(config.model, config.seed);
+    const optimizer = makeOptimizer(config.optimizer, config.learningRate);
+    const epoch = (n: number) => ({ epoch: n, loss: 1 / n }) as unknown as EpochRecord;
+    await saveCheckpoint(dir, key, config, model, optimizer, [epoch(1)]);
+    const names = async () => (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assert.deepEqual(await names(), [`${key}.ckpt.e1.bin`, `${key}.ckpt.json`]);
+    // The next epoch's weights reach the disk, then the process dies before the manifest is replaced.
+    await Deno.writeFile(`${dir}/${key}.ckpt.e2.bin`, new Uint8Array(64).fill(7));
+    const resumed = await loadCheckpoint(dir, key, config, () => {});
+    assert.ok(resumed, "the epoch-1 checkpoint is still whole");
+    assert.equal(resumed.history.length, 1);
+    const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+    assert.deepEqual(resumed.model.getWeights().map((w) => Array.from(w.dataSync())), weights);
+    // A whole save replaces both and leaves one weights file; removing leaves nothing.
+    await saveCheckpoint(dir, key, config, model, optimizer, [epoch(1), epoch(2)]);
+    assert.deepEqual(await names(), [`${key}.ckpt.e2.bin`, `${key}.ckpt.json`]);
+    assert.equal((await loadCheckpoint(dir, key, config, () => {}))?.history.length, 2);
+    await removeCheckpoint(dir, key);
+    assert.deepEqual(await names(), []);
+    resumed.model.dispose();
+    model.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
