@@ -5,6 +5,7 @@
  *
  * @module
  */
+import "../data/quiet_deprecations.ts"; // before danfojs-node
 import * as dfd from "danfojs-node";
 import { CLASS_NAMES, type FashionMnist, IMAGE_SIZE, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { classCounts } from "../data/splits.ts";

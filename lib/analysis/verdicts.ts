@@ -42,14 +42,24 @@ export function claimsDir(): string {
   return Deno.env.get("FMNIST_CLAIMS_DIR") ?? `${REPO_ROOT}data/claims`;
 }
 
-/** The stored runs of an experiment at a profile, one per seed found (seeds 1..{@link MAX_SEED}). */
+/**
+ * The stored runs of an experiment at a profile, one per seed found (seeds 1..{@link MAX_SEED}). A stored
+ * run that is there but does not verify (truncated, edited, another key's) is an error naming it: a
+ * verdict judged without it would quietly rest on fewer runs.
+ */
 export async function storedRuns(name: string, profile: Profile): Promise<RunResult[]> {
-  if (!RECIPES[name]) throw new UserError(`unknown experiment "${name}" in a claim check`);
+  if (!Object.hasOwn(RECIPES, name)) throw new UserError(`unknown experiment "${name}" in a claim check`);
   const backend = (await initBackend()).name;
   const runs: RunResult[] = [];
   for (let seed = 1; seed <= MAX_SEED; seed++) {
     const { key } = runKey(experiment(name, profile, { seed }), backend);
-    const run = await loadResult(key, undefined, () => {});
+    const run = await loadResult(key, undefined, () => {}, (path, reason) => {
+      const shown = path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length) : path;
+      throw new UserError(
+        `stored run ${shown} (${name}, ${profile}, seed ${seed}) is corrupt (${reason}). Fix: restore it ` +
+          `(git checkout -- ${shown}) or delete it to retrain it; nothing was judged or rewritten`,
+      );
+    });
     if (run) runs.push(run);
   }
   return runs;

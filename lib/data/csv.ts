@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import "./quiet_deprecations.ts"; // before danfojs-node
 import * as dfd from "danfojs-node";
 import { CACHE_DIR, CLASS_NAMES, type FashionMnist, PIXELS, type Subset } from "./fashion_mnist.ts";
 import { writeAtomically } from "./files.ts";

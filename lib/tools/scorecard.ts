@@ -22,8 +22,12 @@ export const SCORECARD_FIGURE = "00_scorecard-verdicts";
 
 /** Judge every notebook's claims at the paper profile and write the records; returns them. */
 export async function rejudgeAll(): Promise<void> {
+  // Judge every notebook before writing any record, so a bad store rewrites nothing.
+  const judged = [];
   for (const notebook of claimNotebooks()) {
-    const records = await judgeNotebook(notebook, "paper");
+    judged.push({ notebook, records: await judgeNotebook(notebook, "paper") });
+  }
+  for (const { notebook, records } of judged) {
     const path = await recordNotebookClaims(notebook, records);
     console.log(`${path.slice(REPO_ROOT.length)}: ${verdictLine(records)}`);
   }

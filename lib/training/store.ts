@@ -191,6 +191,7 @@ export async function loadResult(
   key: string,
   dir = runsDir(),
   log: (m: string) => unknown = notify,
+  onCorrupt?: (path: string, reason: string) => void,
 ): Promise<RunResult | null> {
   const path = `${dir}/${key}.json`;
   let text: string;
@@ -206,6 +207,7 @@ export async function loadResult(
     if (sha256(stableStringify(rest)) !== checksum) throw new Error("checksum mismatch");
     return { ...rest, checksum };
   } catch (e) {
+    onCorrupt?.(path, (e as Error).message);
     await log(`stored run ${path} is corrupt (${(e as Error).message}); it will be retrained`);
     return null;
   }

@@ -37,3 +37,51 @@ Deno.test("scorecard: the stored records are what the rulebook gives from the st
     assert.deepEqual(differ, [], `${notebook}: records out of date: ${FIX}`);
   }
 });
+
+Deno.test("scorecard: a corrupt stored run is named, exits 2, and rewrites neither records nor SCORECARD.md", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const runs = await Deno.makeTempDir();
+  const claims = await Deno.makeTempDir();
+  try {
+    for await (const e of Deno.readDir(`${root}data/runs`)) {
+      if (e.name.endsWith(".json")) await Deno.copyFile(`${root}data/runs/${e.name}`, `${runs}/${e.name}`);
+    }
+    for await (const e of Deno.readDir(`${root}data/claims`)) {
+      if (e.name.endsWith(".paper.json")) {
+        await Deno.copyFile(`${root}data/claims/${e.name}`, `${claims}/${e.name}`);
+      }
+    }
+    const victim = [...Deno.readDirSync(runs)].map((e) => e.name).find((n) =>
+      n.startsWith("002-ann.paper.s2.")
+    )!;
+    const text = await Deno.readTextFile(`${runs}/${victim}`);
+    await Deno.writeTextFile(`${runs}/${victim}`, text.slice(0, text.length / 2)); // truncated
+    const before = await Deno.readTextFile(`${claims}/02_ann_baseline.paper.json`);
+    const scorecard = await Deno.readTextFile(SCORECARD_PATH);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}lib/tools/scorecard.ts`],
+      env: { FMNIST_RUNS_DIR: runs, FMNIST_CLAIMS_DIR: claims },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    // deno-lint-ignore no-control-regex
+    const stderr = new TextDecoder().decode(output.stderr).replace(/\x1b\[[0-9;]*m/g, "").trim();
+    assert.equal(output.code, 2, stderr);
+    assert.match(
+      stderr,
+      new RegExp(
+        `^error: stored run .*${victim.replaceAll(".", "\\.")} \\(002-ann, paper, seed 2\\) is corrupt`,
+      ),
+    );
+    assert.equal(stderr.split("\n").length, 1, stderr);
+    assert.equal(
+      await Deno.readTextFile(`${claims}/02_ann_baseline.paper.json`),
+      before,
+      "a record was rewritten",
+    );
+    assert.equal(await Deno.readTextFile(SCORECARD_PATH), scorecard, "SCORECARD.md was rewritten");
+  } finally {
+    await Deno.remove(runs, { recursive: true });
+    await Deno.remove(claims, { recursive: true });
+  }
+});
