@@ -23,6 +23,7 @@ import { currentProfile, type Profile } from "./profile.ts";
 import { augmentationNamed, augmentBatch } from "../data/augment.ts";
 import { TRAINING_VERSION } from "./version.ts";
 import { type ExperimentConfig } from "./config.ts";
+import { claimRun, releaseRun } from "./claims.ts";
 import {
   loadCheckpoint,
   loadResult,
@@ -98,11 +99,71 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const { name: backend, choice: backendChoice } = await initBackend();
   const { key } = runKey(config, backend);
   const dir = options.dir ?? runsDir();
-  await Deno.mkdir(dir, { recursive: true });
+  await storeWritable(dir, () => Deno.mkdir(dir, { recursive: true }));
   if (!options.force) {
     const stored = await loadResult(key, dir, log);
     if (stored) return stored;
   }
+  // One process per config: wait for another one training it here, then use its result.
+  let attempt = await storeWritable(dir, () => claimRun(dir, key, log));
+  let announced = false;
+  while (attempt.state === "busy") {
+    const { owner } = attempt;
+    if (attempt.elsewhere) {
+      throw new UserError(
+        `${key} is being trained on host ${owner.host} (claimed ${owner.since}): wait for it and copy its ` +
+          `run store here, or delete ${dir}/${key}.claim if that host is gone`,
+      );
+    }
+    if (!announced) {
+      await log(
+        `${key}: process ${owner.pid} is training it (since ${owner.since}); waiting for its result ` +
+          `(if that process is an interrupted notebook kernel, restart it or delete ${dir}/${key}.claim)`,
+      );
+    }
+    announced = true;
+    await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+    const stored = options.force ? null : await loadResult(key, dir, log);
+    if (stored) return stored;
+    attempt = await claimRun(dir, key, log);
+  }
+  try {
+    return await train(config, key, dir, backend, backendChoice, options, log);
+  } finally {
+    if (attempt.state === "claimed") await releaseRun(dir, key);
+  }
+}
+
+/** How often a process waiting for another one's run looks for its result. */
+const CLAIM_POLL_MS = 1000;
+
+/** Run `step` on the run store, turning permission and read-only faults into one line naming the fix. */
+async function storeWritable<T>(dir: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotADirectory) {
+      throw new UserError(
+        `the run store ${dir} is not writable (${
+          (e as Error).message.split("\n")[0]
+        }): fix its permissions ` +
+          "or set FMNIST_RUNS_DIR to a writable directory; nothing was trained",
+      );
+    }
+    throw e;
+  }
+}
+
+/** Train a claimed config (resuming from its checkpoint), store the result and return it. */
+async function train(
+  config: ExperimentConfig,
+  key: string,
+  dir: string,
+  backend: string,
+  backendChoice: string,
+  options: RunOptions,
+  log: (message: string) => unknown,
+): Promise<RunResult> {
   const spec = modelSpec(config.model);
   const data = options.data ?? await loadFashionMnist();
   const { train, validation, test } = experimentData(data, config);

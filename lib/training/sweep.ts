@@ -19,6 +19,7 @@ import { MAX_WASM_THREADS } from "../backend/threads.ts";
 import { checkConfig, type ExperimentConfig } from "./config.ts";
 import { loadResult, runKey, type RunResult, runsDir } from "./store.ts";
 import { runExperiment } from "./runs.ts";
+import { claimRun, releaseRun } from "./claims.ts";
 
 /** Options of {@link runSweep}. */
 export interface SweepOptions {
@@ -49,42 +50,9 @@ export function inShard(key: string, shard?: { index: number; count: number }): 
   return h % shard.count === shard.index;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Claim a config for this process: create `<key>.claim` exclusively. A claim left by a dead
- * process on this host is taken over; a live one (or one from another host) is respected.
- */
+/** Claim a config for this process (see `claims.ts`): false when another live process holds it. */
 export async function claim(dir: string, key: string): Promise<boolean> {
-  const path = `${dir}/${key}.claim`;
-  const host = Deno.hostname();
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const file = await Deno.open(path, { write: true, createNew: true });
-      await file.write(new TextEncoder().encode(JSON.stringify({ pid: Deno.pid, host })));
-      file.close();
-      return true;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-      const owner = JSON.parse(await Deno.readTextFile(path).catch(() => "{}")) as {
-        pid?: number;
-        host?: string;
-      };
-      if (owner.host === host && owner.pid !== undefined && !pidAlive(owner.pid)) {
-        await Deno.remove(path).catch(() => {});
-        continue; // the owner died: take it over
-      }
-      return false;
-    }
-  }
-  return false;
+  return (await claimRun(dir, key)).state !== "busy";
 }
 
 /** Work through `configs` in this process, skipping stored and claimed ones; returns the keys it trained. */
@@ -102,7 +70,7 @@ export async function work(configs: ExperimentConfig[], options: SweepOptions = 
       await runExperiment(config, { dir, quiet: true, log: options.log });
       trained.push(key);
     } finally {
-      await Deno.remove(`${dir}/${key}.claim`).catch(() => {});
+      await releaseRun(dir, key);
     }
   }
   return trained;

@@ -6,7 +6,9 @@ Deno.test("claim is exclusive, and a dead process's claim is taken over", async 
   const dir = await Deno.makeTempDir();
   try {
     assert.equal(await claim(dir, "k1"), true);
-    assert.equal(await claim(dir, "k1"), false);
+    assert.equal(await claim(dir, "k1"), true, "this process holds it already");
+    await Deno.writeTextFile(`${dir}/k0.claim`, JSON.stringify({ pid: 1, host: Deno.hostname() }));
+    assert.equal(await claim(dir, "k0"), false, "another live process's claim is respected");
     await Deno.writeTextFile(
       `${dir}/k2.claim`,
       JSON.stringify({ pid: 2 ** 22 + 12345, host: Deno.hostname() }),
