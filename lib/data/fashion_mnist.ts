@@ -185,6 +185,16 @@ export async function readVerified(path: string, spec: FileSpec, fix: string): P
     if (e instanceof Deno.errors.NotFound) {
       throw new DataFileError(path, "file not found", fix);
     }
+    if (e instanceof Deno.errors.PermissionDenied) {
+      throw new DataFileError(
+        path,
+        "permission denied (cannot read it)",
+        `Fix: make it readable (chmod a+r), or ${fix.replace(/^Fix: /, "")}`,
+      );
+    }
+    if (e instanceof Deno.errors.IsADirectory || (e as { code?: string }).code === "EISDIR") {
+      throw new DataFileError(path, "is a directory, not the gzip file", fix);
+    }
     throw e;
   }
   return verifyGzip(gz, spec, path, fix);

@@ -7,6 +7,7 @@ import {
   FILES,
   type FileSpec,
   loadFashionMnist,
+  readVerified,
   sha256Hex,
   SYSTEM_DIR,
   verifyGzip,
@@ -115,6 +116,26 @@ Deno.test("loadFashionMnist: an explicit directory without the files is an error
       assert.match(e.message, /FMNIST_DATA_DIR/);
       return true;
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readVerified: a data file that is a directory is an error naming it, not a stack trace", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/train-images-idx3-ubyte.gz`);
+    await assert.rejects(
+      readVerified(`${dir}/train-images-idx3-ubyte.gz`, FILES.trainImages, "Fix: put the file there"),
+      (e: unknown) => {
+        assert.ok(e instanceof DataFileError);
+        assert.match(
+          e.message,
+          /train-images-idx3-ubyte\.gz: is a directory, not the gzip file\. Fix: put the file there/,
+        );
+        return true;
+      },
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
