@@ -30,6 +30,10 @@ Deno.test("entry points: a bad profile, option, notebook path, backend or thread
     /unknown profile "fast".*smoke\|quick\|paper/,
   );
   assertOneLine(await run([`${LIB}tools/headless.ts`, "notebooks/99_nope.ipynb"]), /does not exist/);
+  const broken = await Deno.makeTempFile({ suffix: ".ipynb" });
+  await Deno.writeTextFile(broken, "{not json");
+  assertOneLine(await run([`${LIB}tools/headless.ts`, broken]), /is not valid notebook JSON .*git checkout/);
+  await Deno.remove(broken);
   assertOneLine(await run([`${LIB}tools/headless.ts`], { FMNIST_PROFILE: "fast" }), /unknown profile "fast"/);
   assertOneLine(
     await run([`${LIB}tools/headless.ts`, "--profile", "smoke", "notebooks/01_eda_pca.ipynb"], {
@@ -99,4 +103,26 @@ Deno.test("isUserError: our UserError and node:util's option errors are user mis
     true,
   );
   assert.equal(isUserError(new TypeError("undefined is not a function")), false);
+});
+
+Deno.test("the headless runner checks the dataset first: corrupt data is one line, not a traceback per notebook", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/train-images-idx3-ubyte.gz`, "garbage");
+    const result = await run([
+      `${LIB}tools/headless.ts`,
+      "--profile",
+      "smoke",
+      "notebooks/02_ann_baseline.ipynb",
+    ], {
+      FMNIST_DATA_DIR: dir,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    const errors = result.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    assert.equal(errors.length, 1, result.stderr);
+    assert.match(errors[0], /ubyte\.gz: (is not a valid gzip file|file not found)/);
+    assert.doesNotMatch(result.stderr, /^\s+at |Traceback/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

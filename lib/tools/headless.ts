@@ -18,6 +18,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { initBackend } from "../backend/select.ts";
+import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { main, UserError } from "../errors.ts";
 import { type Profile, PROFILES, REPO_ROOT } from "../training/profile.ts";
 
@@ -328,6 +329,8 @@ export async function runAll(
   const backend = await initBackend();
   log(`profile ${profile} · backend ${backend.choice}: ${backend.description}`);
   for (const reason of backend.skipped) log(`  not used: ${reason}`);
+  // Every notebook reads the dataset: a missing or corrupt file is one line here, not a traceback per notebook.
+  await loadFashionMnist();
   const work = await Deno.makeTempDir({ prefix: "fmnist-headless-" });
   const jupyterPath = await writeKernelspec(`${work}/jupyter`);
   const outDir = `${work}/executed`;
@@ -353,7 +356,12 @@ export async function runAll(
     } of ${runs.length} notebooks ran (profile ${profile}); figures in ${figures}`,
   );
   if (profile === "smoke") log(`executed copies in ${outDir} (committed notebooks untouched)`);
-  for (const f of failed) log(`FAILED ${f.notebook}: executed copy with the error at ${f.output}`);
+  for (const f of failed) {
+    const copy = existsFile(f.output)
+      ? `executed copy with the error at ${f.output}`
+      : "it did not run (see above)";
+    log(`FAILED ${f.notebook}: ${copy}`);
+  }
   log(`notebooks: ${runs.length - failed.length} passed, ${failed.length} failed`);
   return runs;
 }
@@ -384,8 +392,30 @@ export function parseArgs(args: string[]): { profile: Profile; notebooks: string
         `notebook "${path}" does not exist. Fix: give a path such as notebooks/01_eda_pca.ipynb`,
       );
     }
+    let cells: unknown;
+    try {
+      cells = JSON.parse(Deno.readTextFileSync(path)).cells;
+    } catch (e) {
+      throw new UserError(
+        `notebook "${path}" is not valid notebook JSON (${(e as Error).message.split("\n")[0]}). ` +
+          `Fix: restore it (git checkout -- ${path}) or repair it in Jupyter`,
+      );
+    }
+    if (!Array.isArray(cells)) {
+      throw new UserError(
+        `notebook "${path}" has no list of cells. Fix: restore it (git checkout -- ${path})`,
+      );
+    }
   }
   return { profile: profile as Profile, notebooks };
+}
+
+function existsFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 if (import.meta.main) {
