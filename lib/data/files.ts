@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { UserError } from "../errors.ts";
 
 /**
  * Write a file atomically: to a temporary file next to it, then rename over the target. An
@@ -15,6 +16,20 @@ export async function writeAtomically(path: string, data: string | Uint8Array): 
     if (typeof data === "string") await Deno.writeTextFile(tmp, data);
     else await Deno.writeFile(tmp, data);
     await Deno.rename(tmp, path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOSPC" || code === "EDQUOT") {
+      throw new UserError(
+        `no space left to write ${path}: free some space on that disk (or point FMNIST_RUNS_DIR or ` +
+          "FMNIST_DATA_DIR elsewhere) and run again; what was there before is unchanged",
+      );
+    }
+    if (e instanceof Deno.errors.PermissionDenied) {
+      throw new UserError(
+        `cannot write ${path} (permission denied): fix the folder's permissions and run again`,
+      );
+    }
+    throw e;
   } finally {
     await Deno.remove(tmp).catch(() => {});
   }
