@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { initBackend } from "../backend/select.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { main, UserError } from "../errors.ts";
-import { type Profile, PROFILES, REPO_ROOT } from "../training/profile.ts";
+import { COMMIT_FIGURES_VAR, type Profile, PROFILES, REPO_ROOT } from "../training/profile.ts";
 
 /** The outcome of one notebook's execution. */
 export interface NotebookRun {
@@ -238,6 +238,8 @@ export async function runNotebook(path: string, profile: Profile, options: RunOp
     FMNIST_OUTPUT_LEDGER: ledgerFile,
     FMNIST_CELL_STATUS: statusFile,
   };
+  // Only the paper profile's figures are the committed ones (README embeds them).
+  if (profile === "paper") env[COMMIT_FIGURES_VAR] = "1";
   if (profile === "smoke") {
     // Smoke runs write nothing into the repository: figures, runs and claims go to the temp dir.
     env.FMNIST_FIGURES_DIR = `${options.outDir}/figures`;
@@ -349,7 +351,11 @@ export async function runAll(
     );
   }
   const failed = runs.filter((r) => !r.ok);
-  const figures = profile === "smoke" ? `${outDir}/figures` : `${REPO_ROOT}figures`;
+  const figures = profile === "smoke"
+    ? `${outDir}/figures`
+    : profile === "paper"
+    ? `${REPO_ROOT}figures`
+    : `${REPO_ROOT}figures/local (git-ignored: only the paper profile writes figures/)`;
   log(
     `\n${
       runs.length - failed.length

@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.ts";
+import { inNotebook } from "../kernel.ts";
 
 /** The three run profiles. */
 export type Profile = "smoke" | "quick" | "paper";
@@ -29,7 +30,18 @@ export function currentProfile(): Profile {
   return value as Profile;
 }
 
-/** Directory figures are written to: `FMNIST_FIGURES_DIR`, default the repository's `figures/`. */
+/** Set by `deno task figures` for the notebooks it executes: their figures are the committed ones. */
+export const COMMIT_FIGURES_VAR = "FMNIST_COMMIT_FIGURES";
+
+/**
+ * Directory figures are written to: `FMNIST_FIGURES_DIR` when set; for a notebook, the repository's
+ * `figures/` only under `deno task figures` (which sets {@link COMMIT_FIGURES_VAR}), else the git-ignored
+ * `figures/local/`, so running a notebook by hand never changes a committed figure; for the tools
+ * (bench, scorecard), `figures/`.
+ */
 export function figuresDir(): string {
-  return Deno.env.get("FMNIST_FIGURES_DIR") ?? `${REPO_ROOT}figures`;
+  const explicit = Deno.env.get("FMNIST_FIGURES_DIR");
+  if (explicit) return explicit;
+  if (inNotebook() && Deno.env.get(COMMIT_FIGURES_VAR) !== "1") return `${REPO_ROOT}figures/local`;
+  return `${REPO_ROOT}figures`;
 }

@@ -96,6 +96,33 @@ Deno.test("a quick run replaces the notebook with its executed copy only when it
   }
 });
 
+Deno.test("a notebook run under quick writes its figures to the git-ignored figures/local, paper to figures/", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  // Inside the repository (git-ignored scratch/), where the kernel finds deno.json's imports.
+  await Deno.mkdir(`${root}scratch`, { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: `${root}scratch` });
+  const name = `zz_headless-test-${Deno.pid}`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>`;
+  const cell = `await (await import("${LIB}presentation/plots.ts")).saveFigure("${name}", '${svg}');`;
+  const paths = [`${root}figures/local/${name}`, `${root}figures/${name}`];
+  try {
+    await Deno.writeTextFile(`${dir}/quick.ipynb`, notebook(cell));
+    assert.deepEqual((await runAll("quick", [`${dir}/quick.ipynb`], () => {})).map((r) => r.ok), [true]);
+    await Deno.stat(`${paths[0]}.svg`);
+    await Deno.stat(`${paths[0]}.png`);
+    await assert.rejects(Deno.stat(`${paths[1]}.svg`), Deno.errors.NotFound, "quick wrote into figures/");
+    await Deno.writeTextFile(`${dir}/paper.ipynb`, notebook(cell));
+    assert.deepEqual((await runAll("paper", [`${dir}/paper.ipynb`], () => {})).map((r) => r.ok), [true]);
+    await Deno.stat(`${paths[1]}.svg`);
+  } finally {
+    for (const path of paths) {
+      for (const ext of [".svg", ".png"]) await Deno.remove(`${path}${ext}`).catch(() => {});
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 const out = (output: number, cell?: number) => ({
   output_type: "display_data",
   data: {},
