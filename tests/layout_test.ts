@@ -122,3 +122,19 @@ Deno.test("tests follow the layout: each test file is named after a module or fo
   await walk("tests");
   assert.deepEqual(strays, []);
 });
+
+Deno.test("every markdown output of the committed notebooks also carries HTML (untrusted notebooks, GitHub)", async () => {
+  const missing: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}notebooks`)) {
+    if (!entry.name.endsWith(".ipynb")) continue;
+    const nb = JSON.parse(await Deno.readTextFile(`${ROOT}notebooks/${entry.name}`));
+    nb.cells.forEach((cell: { outputs?: { data?: Record<string, unknown> }[] }, i: number) => {
+      for (const output of cell.outputs ?? []) {
+        if (output.data?.["text/markdown"] !== undefined && output.data["text/html"] === undefined) {
+          missing.push(`${entry.name} cell ${i}`);
+        }
+      }
+    });
+  }
+  assert.deepEqual(missing, [], "markdown outputs without text/html: regenerate with `deno task figures`");
+});

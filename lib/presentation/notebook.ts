@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { marked } from "marked";
 import type * as dfd from "danfojs-node";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendInfo, initBackend } from "../backend/select.ts";
@@ -24,9 +25,18 @@ export async function display(bundle: MimeBundle, options: OutputOptions = {}): 
   await sendOutput(bundle, options);
 }
 
-/** Display markdown. */
+/**
+ * Display markdown, with its HTML rendering beside it (by `marked`, GitHub-flavoured): an untrusted
+ * notebook in classic Jupyter, GitHub and nbconvert show the HTML, so tables and headings look right
+ * before anyone trusts the notebook.
+ */
 export async function showMarkdown(markdown: string): Promise<void> {
-  await display({ "text/markdown": markdown, "text/plain": markdown });
+  await display({ "text/html": markdownToHtml(markdown), "text/markdown": markdown, "text/plain": markdown });
+}
+
+/** Markdown rendered as HTML (GitHub-flavoured, synchronous). */
+export function markdownToHtml(markdown: string): string {
+  return marked.parse(markdown, { async: false, gfm: true }).trim();
 }
 
 /**

@@ -65,7 +65,11 @@ export class Progress {
     this.#last = now;
     const line = formatProgress(this.#title, state);
     if (this.#mode === "notebook") {
-      await sendOutput({ "text/plain": line, "text/markdown": `\`${line}\`` }, {
+      await sendOutput({
+        "text/plain": line,
+        "text/markdown": `\`${line}\``,
+        "text/html": `<code>${escapeHtml(line)}</code>`,
+      }, {
         displayId: this.#id,
         update: this.#shown,
       });
@@ -82,7 +86,11 @@ export class Progress {
     if (this.#mode === "quiet") return;
     const line = `${this.#title} · ${message}`;
     if (this.#mode === "notebook") {
-      await sendOutput({ "text/plain": line, "text/markdown": `\`${line}\`` }, {
+      await sendOutput({
+        "text/plain": line,
+        "text/markdown": `\`${line}\``,
+        "text/html": `<code>${escapeHtml(line)}</code>`,
+      }, {
         displayId: this.#id,
         update: this.#shown,
         final: true,
@@ -93,4 +101,9 @@ export class Progress {
       console.error(line);
     }
   }
+}
+
+/** Text made safe inside HTML. */
+function escapeHtml(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
