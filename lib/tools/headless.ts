@@ -351,11 +351,8 @@ export async function runAll(
     );
   }
   const failed = runs.filter((r) => !r.ok);
-  const figures = profile === "smoke"
-    ? `${outDir}/figures`
-    : profile === "paper"
-    ? `${REPO_ROOT}figures`
-    : `${REPO_ROOT}figures/local (git-ignored: only the paper profile writes figures/)`;
+  const figures =
+    { smoke: `${outDir}/figures`, quick: `${REPO_ROOT}figures/local`, paper: `${REPO_ROOT}figures` }[profile];
   log(
     `\n${
       runs.length - failed.length
@@ -398,18 +395,14 @@ export function parseArgs(args: string[]): { profile: Profile; notebooks: string
         `notebook "${path}" does not exist. Fix: give a path such as notebooks/01_eda_pca.ipynb`,
       );
     }
-    let cells: unknown;
     try {
-      cells = JSON.parse(Deno.readTextFileSync(path)).cells;
+      if (!Array.isArray(JSON.parse(Deno.readTextFileSync(path)).cells)) {
+        throw new Error("it has no list of cells");
+      }
     } catch (e) {
       throw new UserError(
         `notebook "${path}" is not valid notebook JSON (${(e as Error).message.split("\n")[0]}). ` +
           `Fix: restore it (git checkout -- ${path}) or repair it in Jupyter`,
-      );
-    }
-    if (!Array.isArray(cells)) {
-      throw new UserError(
-        `notebook "${path}" has no list of cells. Fix: restore it (git checkout -- ${path})`,
       );
     }
   }
