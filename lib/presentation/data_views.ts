@@ -6,20 +6,15 @@
  */
 import type * as dfd from "danfojs-node";
 import { CLASS_NAMES, type FashionMnist } from "../data/fashion_mnist.ts";
-import { REPO_ROOT } from "../training/profile.ts";
 import { showMarkdown, showTable } from "./notebook.ts";
 
-/** The Kaggle CSV files as read: which were written first, the head and shape, class counts, and a check. */
+/** The Kaggle CSV files as read: the head and shape, class counts, and a check against the IDX files. */
 export async function showKaggleCsv(
   csv: { train: dfd.DataFrame; test: dfd.DataFrame; data: FashionMnist; written: string[] },
   idx: FashionMnist,
 ): Promise<void> {
-  const name = (p: string) => (p.startsWith(REPO_ROOT) ? p.slice(REPO_ROOT.length) : p);
-  if (csv.written.length) {
-    await showMarkdown(
-      `Written once from the verified IDX files (atomically): ${csv.written.map(name).join(", ")}.`,
-    );
-  }
+  // Nothing here says whether the files were written just now or found (the prose above the cell says
+  // how they come to be), so a re-run on another machine leaves the notebook's outputs unchanged.
   const head = csv.train.head(5).iloc({ columns: ["0:7"] }) as dfd.DataFrame;
   await showTable(head, { caption: `fashion-mnist_train.csv: the first 5 rows and 7 of its 785 columns` });
   const [rows, columns] = csv.train.shape;
