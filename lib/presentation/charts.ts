@@ -106,12 +106,16 @@ export function seedSpreadFigure(
     const v = rows.filter((r) => r.group === g).map((r) => r.value);
     return { group: g, mean: v.reduce((a, b) => a + b, 0) / v.length };
   });
+  // As many decimals as the ticks need to differ (about 8 ticks over the values' span).
+  const values = rows.map((r) => r.value);
+  const span = Math.max(...values) - Math.min(...values) || 0.01;
+  const decimals = Math.max(0, Math.min(3, Math.ceil(-Math.log10((100 * span) / 8))));
   const chart = plotSvg({
     width: Math.max(360, 110 * groups.length),
     height: 300,
     marginLeft: 60,
     x: { domain: groups, label: null },
-    y: { label, grid: true, tickFormat: ".1%" },
+    y: { label, grid: true, tickFormat: `.${decimals}%` },
     marks: [
       Plot.tickY(means, { x: "group", y: "mean", stroke: "#e15759", strokeWidth: 2 }),
       Plot.dot(rows, { x: "group", y: "value", fill: "#4e79a7", r: 4 }),

@@ -113,8 +113,8 @@ export function figure(panels: string | string[], options: FigureOptions): strin
   const pad = 12;
   const width = Math.max(
     sizes.reduce((w, s) => w + s.width, 0) + gap * (list.length - 1) + 2 * pad,
-    options.title.length * 8.6 + 2 * pad,
-    (options.subtitle?.length ?? 0) * 6.9 + 2 * pad,
+    textWidth(options.title, 15, true) + 2 * pad,
+    textWidth(options.subtitle ?? "", 12, false) + 2 * pad,
   );
   let y = pad + 16;
   const head = [
@@ -140,6 +140,23 @@ export function figure(panels: string | string[], options: FigureOptions): strin
   return `<svg xmlns="${SVG_NS}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" ` +
     `viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" font-family="${FONT_FAMILY}">` +
     `<rect width="100%" height="100%" fill="white"/>${head.join("")}${body.join("")}</svg>`;
+}
+
+/**
+ * The width of a line of DejaVu Sans text, from its advance widths per kind of character (in ems,
+ * rounded up from the font's metrics), so a figure is made wide enough for its title.
+ */
+export function textWidth(text: string, fontSize: number, bold: boolean): number {
+  let ems = 0;
+  for (const ch of text) {
+    if (ch === " ") ems += 0.33;
+    else if (/[.,:;'|!()[\]\-]/.test(ch)) ems += bold ? 0.42 : 0.37;
+    else if (/[0-9]/.test(ch)) ems += bold ? 0.7 : 0.64;
+    else if (/[a-z]/.test(ch)) ems += /[mw]/.test(ch) ? 0.98 : /[ijlft]/.test(ch) ? 0.4 : bold ? 0.68 : 0.62;
+    else if (/[A-Z]/.test(ch)) ems += /[MW]/.test(ch) ? 1.0 : bold ? 0.8 : 0.72;
+    else ems += ch === "%" ? (bold ? 1.0 : 0.95) : 0.8;
+  }
+  return ems * fontSize;
 }
 
 /** Rasterise an SVG string to PNG with resvg, at `scale` times its size, on white. */

@@ -84,6 +84,7 @@ export async function showRecipeTimes(name: string, paper: string, sections: str
       type: "log",
       domain: [Math.min(0.2, ...ends), Math.max(5, ...ends) * 1.2],
       label: "time over the table's first row",
+      tickFormat: "~g", // plain numbers (0.2, not d3's SI "200m")
       grid: true,
     },
     y: { domain: compared.map((d) => d.row), label: null },

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { learningCurvesFigure, predictionGridFigure } from "../../lib/presentation/charts.ts";
+import {
+  learningCurvesFigure,
+  predictionGridFigure,
+  seedSpreadFigure,
+} from "../../lib/presentation/charts.ts";
 
 const probabilities = (top: number, p: number) =>
   Array.from({ length: 10 }, (_, k) => (k === top ? p : (1 - p) / 9));
@@ -37,4 +41,23 @@ Deno.test("learningCurvesFigure: a dotted rule at the epoch of lowest validation
   assert.equal((svg.match(/stroke-dasharray="2,3"/g) ?? []).length, 2, "one rule per panel");
   const noVal = learningCurvesFigure(history.map((h) => ({ ...h, valLoss: null, valAccuracy: null })), "t");
   assert.doesNotMatch(noVal, /dotted|stroke-dasharray/);
+});
+
+/** The text of a figure's y-axis tick labels, in order. */
+function yTickLabels(svg: string): string[] {
+  const group = svg.match(/aria-label="y-axis tick label"[^>]*>(.*?)<\/g>/s)?.[1] ?? "";
+  return [...group.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+}
+
+Deno.test("seedSpreadFigure: tick labels never repeat, however close the seeds are", () => {
+  for (const values of [[0.8825, 0.883, 0.8836], [0.85, 0.87, 0.89], [0.5, 0.9, 0.1]]) {
+    const svg = seedSpreadFigure(
+      values.map((value, i) => ({ group: "ANN", seed: i + 1, value })),
+      "t",
+      "test accuracy",
+    );
+    const labels = yTickLabels(svg);
+    assert.ok(labels.length >= 3, `ticks: ${labels}`);
+    assert.equal(new Set(labels).size, labels.length, `repeated tick labels: ${labels}`);
+  }
 });

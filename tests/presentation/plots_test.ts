@@ -8,6 +8,7 @@ import {
   saveFigure,
   svgSize,
   svgToPng,
+  textWidth,
 } from "../../lib/presentation/plots.ts";
 import { encodeGrayPng, pngDataUrl } from "../../lib/presentation/png.ts";
 import { classBalance, classMeanImages, pixelHistogram } from "../../lib/analysis/eda.ts";
@@ -134,4 +135,12 @@ Deno.test("augmentationFigure: each class's image and 8 augmentations of it, the
     () => augmentationFigure({ images, labels: new Uint8Array(count), count }, "band2024"),
     /every class/,
   );
+});
+
+Deno.test("figure is wide enough for its title: wide letters and percent signs count for more", () => {
+  assert.ok(textWidth("MMMM", 15, true) > 2 * textWidth("iiii", 15, true));
+  const title = "ANN: 88.3% mean over 3 seeds (88.2-88.4%), MultiMargin WWW";
+  const svg = figure(`<svg width="100" height="50"></svg>`, { title });
+  const width = Number(svg.match(/width="(\d+)"/)![1]);
+  assert.ok(width >= textWidth(title, 15, true), `${width} < ${textWidth(title, 15, true)}`);
 });
