@@ -121,12 +121,21 @@ function convShape(
   if (info.outHeight <= 0 || info.outWidth <= 0 || info.batchSize === 0) return null;
   const shape: ConvShape = {
     batch: info.batchSize,
+    inC: info.inChannels,
+    outC: info.outChannels,
+    ...windowOf(info),
+    ...extra,
+  };
+  return consistent(shape) ? shape : null;
+}
+
+/** The sliding-window geometry tfjs computed for a convolution or a pooling, in oneDNN's terms. */
+function windowOf(info: tf.backend_util.Conv2DInfo): Omit<PoolShape, "batch" | "channels"> {
+  return {
     inH: info.inHeight,
     inW: info.inWidth,
-    inC: info.inChannels,
     outH: info.outHeight,
     outW: info.outWidth,
-    outC: info.outChannels,
     kh: info.filterHeight,
     kw: info.filterWidth,
     strideH: info.strideHeight,
@@ -135,9 +144,7 @@ function convShape(
     padLeft: info.padInfo.left,
     padBottom: info.padInfo.bottom,
     padRight: info.padInfo.right,
-    ...extra,
   };
-  return consistent(shape) ? shape : null;
 }
 
 /** oneDNN's rule: out = floor((in + pads - k) / stride) + 1 on both axes (tfjs's 'ceil' rounding breaks it). */
@@ -230,22 +237,8 @@ const poolGrad = (kind: "max" | "avg"): Fast => ({ inputs, attrs, backend }, lib
     a.dimRoundingMode as "floor" | "round" | "ceil" | undefined,
   );
   if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2]) return null;
-  const shape: PoolShape = {
-    batch: info.batchSize,
-    channels: info.inChannels,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    kh: info.filterHeight,
-    kw: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-    padBottom: info.padInfo.bottom,
-    padRight: info.padInfo.right,
-  };
+  const shape: PoolShape = { batch: info.batchSize, channels: info.inChannels, ...windowOf(info) };
+
   if (!consistent(shape)) return null;
   const b = backend as unknown as WasmBackend;
   const out = b.makeOutput(input.shape, "float32");
