@@ -6,7 +6,7 @@
  */
 import type * as dfd from "danfojs-node";
 import { CLASS_NAMES, type FashionMnist } from "../data/fashion_mnist.ts";
-import { showMarkdown, showTable } from "./notebook.ts";
+import { showTable } from "./notebook.ts";
 
 /** The Kaggle CSV files as read: the head and shape, class counts, and a check against the IDX files. */
 export async function showKaggleCsv(
