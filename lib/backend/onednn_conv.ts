@@ -42,23 +42,27 @@ export function makeConv(session: Session, g: ConvShape): ConvPrimitives {
   const padL = dims([g.padTop, g.padLeft]);
   const padR = dims([g.padBottom, g.padRight]);
 
-  // The forward pass used for training is also the hint the backward passes need.
-  const fwdDesc = new Uint8Array(OP_DESC_BYTES);
-  check(
-    dnnl.dnnl_convolution_forward_desc_init(
-      fwdDesc,
-      g.relu ? FORWARD_INFERENCE : FORWARD_TRAINING,
-      CONVOLUTION_DIRECT,
-      src,
-      anyWeights,
-      g.bias ? bias : noBias,
-      dst,
-      strides,
-      padL,
-      padR,
-    ),
-    "convolution_forward_desc_init",
-  );
+  /** A forward descriptor: the one the forward pass runs, or (training, no bias) the backward passes' hint. */
+  const forwardDesc = (prop: number, withBias: boolean) => {
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    check(
+      dnnl.dnnl_convolution_forward_desc_init(
+        desc,
+        prop,
+        CONVOLUTION_DIRECT,
+        src,
+        anyWeights,
+        withBias ? bias : noBias,
+        dst,
+        strides,
+        padL,
+        padR,
+      ),
+      "convolution_forward_desc_init",
+    );
+    return desc;
+  };
+  const fwdDesc = forwardDesc(g.relu ? FORWARD_INFERENCE : FORWARD_TRAINING, g.bias);
   const forward = build(fwdDesc, g.relu ? reluAttr() : null, null, [
     { arg: ARG.src, md: src, query: QUERY_SRC_MD },
     { arg: ARG.weights, md: weights, query: QUERY_WEIGHTS_MD, direction: "in" },
@@ -69,22 +73,7 @@ export function makeConv(session: Session, g: ConvShape): ConvPrimitives {
   let backward: Pick<ConvPrimitives, "backwardData" | "backwardWeights" | "implementations"> | null = null;
   const ensureBackward = () => {
     if (backward !== null) return backward;
-    const hintDesc = new Uint8Array(OP_DESC_BYTES);
-    check(
-      dnnl.dnnl_convolution_forward_desc_init(
-        hintDesc,
-        FORWARD_TRAINING,
-        CONVOLUTION_DIRECT,
-        src,
-        anyWeights,
-        noBias,
-        dst,
-        strides,
-        padL,
-        padR,
-      ),
-      "convolution_forward_desc_init (hint)",
-    );
+    const hintDesc = forwardDesc(FORWARD_TRAINING, false);
     const hint = session.primitiveDesc(hintDesc);
     const dataDesc = new Uint8Array(OP_DESC_BYTES);
     check(
