@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { augmentationNamed, augmentBatch } from "../data/augment.ts";
 import { CLASS_NAMES, IMAGE_SIZE, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { seededRandom } from "../data/splits.ts";
-import { figure, type GridImage, imageGrid, plotSvg } from "./plots.ts";
+import { figure, type GridImage, imageGrid, plotSvg, textWidth } from "./plots.ts";
 import { encodeGrayPng, pngDataUrl } from "./png.ts";
 import type { EpochRecord } from "../training/fit.ts";
 
@@ -311,8 +311,10 @@ export function predictionGridFigure(
     column: c.column,
     src: pngDataUrl(encodeGrayPng(Array.from(c.item.pixels, (v) => 255 - v), IMAGE_SIZE, IMAGE_SIZE, 2)),
   }));
+  // Columns wide enough for the longest caption (10 px text), so neighbours never touch.
+  const columnWidth = Math.max(130, ...cells.map((c) => textWidth(caption(c), 10, false) / 0.9 + 16));
   const chart = plotSvg({
-    width: 20 + columns * 130,
+    width: 20 + columns * columnWidth,
     height: 20 + Math.ceil(items.length / columns) * 150,
     marginLeft: 10,
     marginRight: 10,

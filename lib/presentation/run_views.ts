@@ -281,13 +281,24 @@ export async function showPredictions(name: string, run: RunResult, label: strin
     `${name}-mistakes`,
     predictionGridFigure(
       mistakes.map(item),
-      `${label}: its ${mistakes.length} most confident mistakes (confidence ${
-        (100 * Math.min(...sure)).toFixed(0)
-      }-` +
-        `${(100 * Math.max(...sure)).toFixed(0)}%)`,
+      `${label}: its ${mistakes.length} most confident mistakes (confidence ${percentRange(sure)})`,
       seed,
     ),
   );
+}
+
+/**
+ * A range of shares as percent with as many decimals as it takes for its ends to differ (at most 2):
+ * "87-99%", "99.96-100%", or one value when they agree: "100%" (trailing zeros dropped).
+ */
+export function percentRange(values: number[]): string {
+  const [low, high] = [Math.min(...values), Math.max(...values)];
+  const percent = (v: number, digits: number) => String(Number((100 * v).toFixed(digits)));
+  for (let digits = 0; digits <= 2; digits++) {
+    const [a, b] = [percent(low, digits), percent(high, digits)];
+    if (a !== b) return `${a}-${b}%`;
+  }
+  return `${percent(high, 2)}%`;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   predictionGridFigure,
   seedSpreadFigure,
 } from "../../lib/presentation/charts.ts";
+import { textWidth } from "../../lib/presentation/plots.ts";
 
 const probabilities = (top: number, p: number) =>
   Array.from({ length: 10 }, (_, k) => (k === top ? p : (1 - p) / 9));
@@ -60,4 +61,19 @@ Deno.test("seedSpreadFigure: tick labels never repeat, however close the seeds a
     assert.ok(labels.length >= 3, `ticks: ${labels}`);
     assert.equal(new Set(labels).size, labels.length, `repeated tick labels: ${labels}`);
   }
+});
+
+Deno.test("predictionGridFigure: columns are wider than the longest caption, so neighbours never overlap", () => {
+  const items = Array.from({ length: 6 }, () => ({
+    pixels: new Uint8Array(784),
+    label: 0, // T-shirt/top, the longest name, as the truth of every mistake
+    probabilities: probabilities(9, 1), // predicted Ankle boot at 100%
+  }));
+  const svg = predictionGridFigure(items, "mistakes");
+  const caption = "Ankle boot 100% (T-shirt/top)";
+  assert.match(svg, new RegExp(caption.replace(/[()/]/g, "\\$&")));
+  const panel = svg.match(/<svg[^>]*class="plot[^"]*"[^>]*width="(\d+)"/)?.[1] ??
+    svg.match(/<g transform="translate\(\d+,\d+\)"><svg[^>]*width="(\d+(\.\d+)?)"/)?.[1];
+  assert.ok(panel !== undefined, "the Plot panel's width");
+  assert.ok(Number(panel) / 6 > textWidth(caption, 10, false), `${panel} / 6 columns`);
 });
