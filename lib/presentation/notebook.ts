@@ -65,9 +65,9 @@ function tableRows(data: TableData): { columns: string[]; rows: unknown[][] } {
   return { columns: frame.columns.map(String), rows: frame.values as unknown[][] };
 }
 
-function formatCell(value: unknown, digits: number): string {
+function formatCell(value: unknown, digits: number, decimalColumn = false): string {
   if (typeof value === "number") {
-    if (Number.isInteger(value)) return value.toLocaleString("en-US");
+    if (Number.isInteger(value) && !decimalColumn) return value.toLocaleString("en-US");
     return value.toFixed(digits);
   }
   return String(value ?? "");
@@ -75,7 +75,8 @@ function formatCell(value: unknown, digits: number): string {
 
 /**
  * Display a table (rows of objects, or a danfojs DataFrame) as HTML, with markdown and plain
- * text alternatives. Integers get thousands separators; other numbers `digits` decimals.
+ * text alternatives. Integers get thousands separators; other numbers `digits` decimals, and so do
+ * whole numbers in a column that has any other (2.10 above 2.00, not above 2).
  */
 export async function showTable(
   data: TableData,
@@ -83,7 +84,10 @@ export async function showTable(
 ): Promise<void> {
   const digits = options.digits ?? 3;
   const { columns, rows } = tableRows(data);
-  const cells = rows.map((row) => row.map((v) => formatCell(v, digits)));
+  const decimal = columns.map((_, i) =>
+    rows.some((row) => typeof row[i] === "number" && !Number.isInteger(row[i]) && Number.isFinite(row[i]))
+  );
+  const cells = rows.map((row) => row.map((v, i) => formatCell(v, digits, decimal[i])));
   const esc = (s: string) => s.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
   const align = (i: number) => (rows.length && typeof rows[0][i] === "number" ? "right" : "left");
   const html = `<table>${options.caption ? `<caption>${esc(options.caption)}</caption>` : ""}<thead><tr>` +
