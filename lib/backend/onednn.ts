@@ -121,15 +121,12 @@ const UNARY_ALGORITHMS: Record<UnaryOp, [number, number, number]> = {
  */
 export const SERIAL_BELOW = { macs: 2 ** 22, elements: 2 ** 16 };
 
-/** Geometry of one 2-D convolution, in tfjs's terms (NHWC, filter [kh, kw, in, out]). */
-export interface ConvShape {
-  batch: number;
+/** A sliding window's geometry (a convolution's or a pooling's), in oneDNN's terms. */
+export interface WindowShape {
   inH: number;
   inW: number;
-  inC: number;
   outH: number;
   outW: number;
-  outC: number;
   kh: number;
   kw: number;
   strideH: number;
@@ -138,6 +135,13 @@ export interface ConvShape {
   padLeft: number;
   padBottom: number;
   padRight: number;
+}
+
+/** Geometry of one 2-D convolution, in tfjs's terms (NHWC, filter [kh, kw, in, out]). */
+export interface ConvShape extends WindowShape {
+  batch: number;
+  inC: number;
+  outC: number;
   /** Forward pass adds a bias of `outC` values. */
   bias: boolean;
   /** Forward pass applies ReLU. */
@@ -158,22 +162,10 @@ export interface ConvPrimitives {
   implementations: { forward: string; backwardData: string; backwardWeights: string };
 }
 
-/** Geometry of one 2-D max pooling (NHWC). */
-export interface PoolShape {
+/** Geometry of one 2-D pooling (NHWC). */
+export interface PoolShape extends WindowShape {
   batch: number;
   channels: number;
-  inH: number;
-  inW: number;
-  outH: number;
-  outW: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  padTop: number;
-  padLeft: number;
-  padBottom: number;
-  padRight: number;
 }
 
 /** A pooling's backward pass: dx from x and dy (max: dy goes to the first maximum of each window). */

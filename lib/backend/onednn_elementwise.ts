@@ -24,17 +24,6 @@ export const RELU_GRAD_KERNEL = "FmnistOneDnnReluGrad";
 /** Below this many elements wasm's own elementwise kernels are as fast (oneDNN's call costs more). */
 const ELEMENTWISE_MIN_SIZE = 16384;
 
-function relu({ inputs, backend }: KernelArgs, lib: OneDnn): Info | null {
-  const { x } = inputs as { x: Info };
-  const size = sizeOf(x.shape);
-  if (x.dtype !== "float32" || size < ELEMENTWISE_MIN_SIZE) return null;
-  const b = wasmOf(backend);
-  const out = b.makeOutput(x.shape, "float32");
-  lib.useThreadsFor(size, "elements");
-  lib.relu(size).forward(heapPointer(b, x), heapPointer(b, out));
-  return out;
-}
-
 /** dx = dy where x > 0, else 0 (any size: it replaces three wasm kernels). */
 export function reluGrad({ inputs, backend }: KernelArgs, lib: OneDnn): Info {
   const { dy, x } = inputs as { dy: Info; x: Info };
@@ -105,7 +94,10 @@ function batchNorm({ inputs, attrs, backend }: KernelArgs, lib: OneDnn): Info | 
   return out;
 }
 
-function unary(op: UnaryOp): Fast {
+/** A one-input elementwise kernel: oneDNN's `run(lib, size)` on float32 tensors of at least the minimum size. */
+function elementwise(
+  run: (lib: OneDnn, size: number) => (x: Deno.PointerValue, y: Deno.PointerValue) => void,
+): Fast {
   return ({ inputs, backend }, lib) => {
     const { x } = inputs as { x: Info };
     const size = sizeOf(x.shape);
@@ -113,14 +105,16 @@ function unary(op: UnaryOp): Fast {
     const b = wasmOf(backend);
     const out = b.makeOutput(x.shape, "float32");
     lib.useThreadsFor(size, "elements");
-    lib.unary(op, size)(heapPointer(b, x), heapPointer(b, out));
+    run(lib, size)(heapPointer(b, x), heapPointer(b, out));
     return out;
   };
 }
 
+const unary = (op: UnaryOp): Fast => elementwise((lib, size) => lib.unary(op, size));
+
 /** The elementwise kernels oneDNN serves, by tfjs kernel name. */
 export const ELEMENTWISE: Record<string, Fast> = {
-  Relu: relu,
+  Relu: elementwise((lib, size) => lib.relu(size).forward),
   Add: binary("add", true),
   Sub: binary("sub", false),
   Multiply: binary("mul", true),

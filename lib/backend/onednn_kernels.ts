@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { type ConvShape, loadOneDnn, type OneDnn, type PoolShape } from "./onednn.ts";
+import { type ConvShape, loadOneDnn, type OneDnn, type PoolShape, type WindowShape } from "./onednn.ts";
 import {
   allFloat,
   type Fast,
@@ -130,7 +130,7 @@ function convShape(
 }
 
 /** The sliding-window geometry tfjs computed for a convolution or a pooling, in oneDNN's terms. */
-function windowOf(info: tf.backend_util.Conv2DInfo): Omit<PoolShape, "batch" | "channels"> {
+function windowOf(info: tf.backend_util.Conv2DInfo): WindowShape {
   return {
     inH: info.inHeight,
     inW: info.inWidth,
@@ -148,7 +148,7 @@ function windowOf(info: tf.backend_util.Conv2DInfo): Omit<PoolShape, "batch" | "
 }
 
 /** oneDNN's rule: out = floor((in + pads - k) / stride) + 1 on both axes (tfjs's 'ceil' rounding breaks it). */
-function consistent(g: Omit<PoolShape, "batch" | "channels">): boolean {
+function consistent(g: WindowShape): boolean {
   const fits = (inSize: number, pads: number, k: number, stride: number, out: number) =>
     Math.floor((inSize + pads - k) / stride) + 1 === out;
   return fits(g.inH, g.padTop + g.padBottom, g.kh, g.strideH, g.outH) &&
