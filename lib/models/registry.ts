@@ -26,6 +26,8 @@ export interface ModelSpec {
   summary: string;
   /** `softmax`: outputs probabilities (Keras papers); `logits`: raw scores (PyTorch papers). */
   output: "softmax" | "logits";
+  /** The framework the paper built it with, whose defaults {@link buildModel} follows when asked. */
+  framework: Framework;
   /** Parameter counts of the network as built here (pinned by tests). */
   counts: ParamCounts;
   /** What the paper states, where it states a count, and whether it agrees. */
@@ -38,13 +40,47 @@ export interface ModelSpec {
 
 const INPUT: [number, number, number] = [28, 28, 1];
 
-// Keras defaults (glorotUniform kernels, zero biases) are tfjs's defaults too.
+/** The frameworks the papers used: Keras on TensorFlow, or PyTorch. */
+export type Framework = "keras" | "pytorch";
+/** Every framework. */
+export const FRAMEWORKS: readonly Framework[] = ["keras", "pytorch"];
+
+/**
+ * The framework whose defaults the model being built follows (set by {@link buildModel} only, for the
+ * duration of one synchronous build); undefined: tfjs's own defaults, as every run stored before the
+ * framework defaults were adopted was built.
+ */
+let building: Framework | undefined;
+
+/**
+ * Kernel initialiser by framework. Keras: `glorot_uniform`; tfjs's default is `glorotNormal` (not
+ * truncation-rescaled, so 0.86-0.90x Keras's spread). Biases start at zero in both. PyTorch layers pass
+ * their own ({@link torchInit}).
+ */
+const kernelDefaults = () => building === "keras" ? { kernelInitializer: "glorotUniform" as const } : {};
+
 type ConvArgs = Parameters<typeof tf.layers.conv2d>[0];
 const conv = (filters: number, kernel: number, extra: Partial<ConvArgs> = {}) =>
-  tf.layers.conv2d({ filters, kernelSize: kernel, activation: "relu", padding: "valid", ...extra });
+  tf.layers.conv2d({
+    filters,
+    kernelSize: kernel,
+    activation: "relu",
+    padding: "valid",
+    ...kernelDefaults(),
+    ...extra,
+  });
 const pool = () => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 });
 const dense = (units: number, activation: "relu" | "softmax" | "linear" = "relu", extra = {}) =>
-  tf.layers.dense({ units, activation, ...extra });
+  tf.layers.dense({ units, activation, ...kernelDefaults(), ...extra });
+/**
+ * A Keras paper's classifier head, `Dense(10, activation="softmax")`. Under Keras's defaults it is built as
+ * a linear Dense and a separate softmax layer: the same outputs, and training reads the scores before the
+ * softmax, as Keras's cross-entropy does (TensorFlow computes it from the logits behind a softmax).
+ */
+const head = (): tf.layers.Layer[] =>
+  building === "keras"
+    ? [dense(10, "linear"), tf.layers.activation({ activation: "softmax" })]
+    : [dense(10, "softmax")];
 const first = { inputShape: INPUT };
 
 /** Band et al.'s Table 1 CNN, with batch normalisation after each convolution when `batchNorm`. */
@@ -63,7 +99,7 @@ function band2024Layers(batchNorm: boolean): tf.layers.Layer[] {
     tf.layers.flatten(),
     dense(256),
     tf.layers.dropout({ rate: 0.5 }),
-    dense(10, "softmax"),
+    ...head(),
   ];
 }
 
@@ -89,24 +125,27 @@ const SPECS: ModelSpec[] = [
     source: "Sivakumar et al., section IV-A (Fig. 5)",
     summary: "Flatten -> Dense 64 ReLU -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 59850, nonTrainable: 0, total: 59850 },
     choices: [],
-    layers: () => [tf.layers.flatten(first), dense(64), dense(128), dense(10, "softmax")],
+    layers: () => [tf.layers.flatten(first), dense(64), dense(128), ...head()],
   },
   {
     name: "002-model1",
     source: "Sivakumar et al., section IV-C 1 (Fig. 7)",
     summary: "Conv 32 4x4 ReLU -> MaxPool 2 -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 591786, nonTrainable: 0, total: 591786 },
     choices: ["'valid' padding and stride 1 (Keras defaults; the paper names neither)"],
-    layers: () => [conv(32, 4, first), pool(), tf.layers.flatten(), dense(128), dense(10, "softmax")],
+    layers: () => [conv(32, 4, first), pool(), tf.layers.flatten(), dense(128), ...head()],
   },
   {
     name: "002-model2",
     source: "Sivakumar et al., section IV-C 2 (Fig. 8)",
     summary: "Model 1 with 'explicit strides of [1, 1]': identical to Model 1, since [1, 1] is the default",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 591786, nonTrainable: 0, total: 591786 },
     choices: [
       "built exactly as described: strides [1, 1] are Keras's default, so this is Model 1 again " +
@@ -117,7 +156,7 @@ const SPECS: ModelSpec[] = [
       pool(),
       tf.layers.flatten(),
       dense(128),
-      dense(10, "softmax"),
+      ...head(),
     ],
   },
   {
@@ -125,6 +164,7 @@ const SPECS: ModelSpec[] = [
     source: "Sivakumar et al., section IV-C 2, as it most likely meant to differ from Model 1",
     summary: "Conv 32 4x4 stride 2 ReLU -> MaxPool 2 -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 149418, nonTrainable: 0, total: 149418 },
     choices: [
       "our reading, not the paper's text: a 'modified spatial sampling strategy' that changes anything " +
@@ -135,7 +175,7 @@ const SPECS: ModelSpec[] = [
       pool(),
       tf.layers.flatten(),
       dense(128),
-      dense(10, "softmax"),
+      ...head(),
     ],
   },
   {
@@ -144,6 +184,7 @@ const SPECS: ModelSpec[] = [
     summary:
       "Conv 32 4x4 -> MaxPool -> Conv 64 4x4 -> MaxPool -> Flatten -> Dense 128 -> Dropout 0.2 -> Dense 10",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 165866, nonTrainable: 0, total: 165866 },
     choices: [
       "4x4 kernels in both convolutions: Model 3 'expands upon Model 1's architecture', whose kernel is 4x4",
@@ -157,7 +198,7 @@ const SPECS: ModelSpec[] = [
       tf.layers.flatten(),
       dense(128),
       tf.layers.dropout({ rate: 0.2 }),
-      dense(10, "softmax"),
+      ...head(),
     ],
   },
   {
@@ -166,6 +207,7 @@ const SPECS: ModelSpec[] = [
     summary:
       "3 x [Conv 3x3 ReLU (32, 64, 128) -> MaxPool 2] -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 110474, nonTrainable: 0, total: 110474 },
     stated: {
       text:
@@ -187,7 +229,7 @@ const SPECS: ModelSpec[] = [
       pool(),
       tf.layers.flatten(),
       dense(128),
-      dense(10, "softmax"),
+      ...head(),
     ],
   },
   {
@@ -195,6 +237,7 @@ const SPECS: ModelSpec[] = [
     source: "Awasthi & Soni 2024, section V-C (Table 2)",
     summary: "Conv 64 3x3 ReLU -> MaxPool 2 -> Flatten -> Dense 128 ReLU -> Dense 10 softmax",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 1386506, nonTrainable: 0, total: 1386506 },
     stated: {
       text: "1,386,506 trainable, 0 non-trainable (Table 2)",
@@ -203,7 +246,7 @@ const SPECS: ModelSpec[] = [
       agrees: true,
     },
     choices: ["ReLU in the convolution (the paper's workflow names ReLU for its layers)"],
-    layers: () => [conv(64, 3, first), pool(), tf.layers.flatten(), dense(128), dense(10, "softmax")],
+    layers: () => [conv(64, 3, first), pool(), tf.layers.flatten(), dense(128), ...head()],
   },
   {
     name: "001-enhanced",
@@ -212,6 +255,7 @@ const SPECS: ModelSpec[] = [
       "3 x [Conv 3x3 same (32, 64, 128) -> BatchNorm -> MaxPool] -> Flatten -> Dense 256 -> Dropout 0.5 " +
       "-> Dense 128 -> Dropout 0.5 -> Dense 10",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 422474, nonTrainable: 448, total: 422922 },
     stated: {
       text: "422,474 trainable and 448 non-trainable (Table 3)",
@@ -235,7 +279,7 @@ const SPECS: ModelSpec[] = [
       tf.layers.dropout({ rate: 0.5 }),
       dense(128),
       tf.layers.dropout({ rate: 0.5 }),
-      dense(10, "softmax"),
+      ...head(),
     ],
   },
   {
@@ -245,6 +289,7 @@ const SPECS: ModelSpec[] = [
       "Conv 64, Conv 64 -> MaxPool -> Dropout 0.25 -> Conv 128, Conv 128 -> MaxPool -> Dropout 0.25 -> " +
       "Flatten -> Dense 256 -> Dropout 0.5 -> Dense 10",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 786122, nonTrainable: 0, total: 786122 },
     choices: ["'valid' padding: Table 1's shapes (26, 24, 12, 10, 8, 4) require it"],
     layers: () => band2024Layers(false),
@@ -255,6 +300,7 @@ const SPECS: ModelSpec[] = [
       "Band et al. 2024: Table 1's baseline with batch normalisation after each convolution (our ablation)",
     summary: "003-baseline with BatchNorm after each of its four convolutions",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 786890, nonTrainable: 768, total: 787658 },
     choices: [
       "the paper credits 'augmentation + batch normalisation' together; this model isolates batch normalisation",
@@ -269,6 +315,7 @@ const SPECS: ModelSpec[] = [
     summary: "Conv 64 3x3 -> BatchNorm -> MaxPool -> Conv 128 3x3 -> BatchNorm -> MaxPool -> Flatten -> " +
       "Dense 256 -> Dropout 0.5 -> Dense 10",
     output: "softmax",
+    framework: "keras",
     counts: { trainable: 896906, nonTrainable: 384, total: 897290 },
     choices: [
       "the head (Dense 256, Dropout 0.5, Dense 10) is Table 1's; the paper describes only the convolutions",
@@ -284,7 +331,7 @@ const SPECS: ModelSpec[] = [
       tf.layers.flatten(),
       dense(256),
       tf.layers.dropout({ rate: 0.5 }),
-      dense(10, "softmax"),
+      ...head(),
     ],
   },
   tinyVgg("004-tinyvgg", "max"),
@@ -294,6 +341,7 @@ const SPECS: ModelSpec[] = [
     source: "Tang et al., sections II-A and III (ANN: flatten, dropout, dense)",
     summary: "Flatten -> Linear 128 ReLU -> Dropout 0.2 -> Linear 10 (logits)",
     output: "logits",
+    framework: "pytorch",
     counts: { trainable: 101770, nonTrainable: 0, total: 101770 },
     choices: [
       "the paper names only a flatten layer, a dropout layer and a dense output layer; we add the usual hidden " +
@@ -320,6 +368,7 @@ function tinyVgg(name: string, pooling: "max" | "average"): ModelSpec {
       pooling === "max" ? "MaxPool" : "AvgPool"
     } 2] -> Flatten -> Linear 10 (logits)`,
     output: "logits",
+    framework: "pytorch",
     counts: { trainable: 7740, nonTrainable: 0, total: 7740 },
     choices: [
       "10 channels, 3x3 kernels, stride 1, padding 1 ('same'), as in CNN Explainer's TinyVGG that the paper cites",
@@ -357,12 +406,30 @@ export function modelSpec(name: string): ModelSpec {
  * const model = buildModel("000-three-block", 1);
  * ```
  */
-export function buildModel(name: string, seed = 1): tf.Sequential {
+export function buildModel(name: string, seed = 1, framework?: Framework): tf.Sequential {
   const spec = modelSpec(name);
-  return withSeededRandom(
-    seed,
-    () => tf.sequential({ name: name.replace(/[^\w]/g, "_"), layers: spec.layers() }),
-  );
+  if (framework !== undefined && framework !== spec.framework) {
+    throw new UserError(
+      `model "${name}" comes from a ${spec.framework} paper; it cannot be built with ${framework}'s defaults. ` +
+        `Fix: use framework "${spec.framework}" (or none, for tfjs's defaults)`,
+    );
+  }
+  building = framework;
+  try {
+    return withSeededRandom(
+      seed,
+      () => tf.sequential({ name: name.replace(/[^\w]/g, "_"), layers: spec.layers() }),
+    );
+  } finally {
+    building = undefined;
+  }
+}
+
+/** Whether a model ends in a separate softmax layer (Keras's head): training then reads the scores before it. */
+export function endsInSoftmaxLayer(model: tf.LayersModel): boolean {
+  const last = model.layers.at(-1);
+  return last?.getClassName() === "Activation" &&
+    (last.getConfig() as { activation?: string }).activation === "softmax";
 }
 
 /** Trainable and non-trainable parameter counts of a model, as Keras's `summary()` reports them. */

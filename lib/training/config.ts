@@ -7,7 +7,7 @@ import { z } from "zod";
 import { UserError } from "../errors.ts";
 import { AUGMENTATIONS } from "../data/augment.ts";
 import { LOSSES, type LossName, type OptimizerName, OPTIMIZERS } from "./losses.ts";
-import { MODELS } from "../models/registry.ts";
+import { type Framework, FRAMEWORKS, MODELS, modelSpec } from "../models/registry.ts";
 import { type Profile, PROFILES } from "./profile.ts";
 
 /** The data splits a config can name. */
@@ -38,6 +38,11 @@ export interface ExperimentConfig {
   /** Seed of the weights, shuffles and dropout. */
   seed: number;
   profile: Profile;
+  /**
+   * The paper's framework, whose defaults build the model, its loss and optimizer (initialisation,
+   * cross-entropy from logits, Adam's epsilon); absent: tfjs's defaults, as runs stored before were built.
+   */
+  framework?: Framework;
 }
 
 /** What each field must be, in words (the schema below checks it; errors quote it). */
@@ -58,6 +63,7 @@ const RULES: Record<keyof ExperimentConfig, string> = {
   earlyStopping: 'null or { "monitor": "valLoss" | "valAccuracy", "patience": a positive whole number }',
   seed: "a whole number >= 0",
   profile: `one of ${PROFILES.join(", ")}`,
+  framework: `absent, or the model's paper's framework (one of ${FRAMEWORKS.join(", ")})`,
 };
 
 const count = z.number().int().positive();
@@ -81,6 +87,7 @@ export const EXPERIMENT_CONFIG = z.strictObject({
   earlyStopping: z.strictObject({ monitor: z.enum(["valLoss", "valAccuracy"]), patience: count }).nullable(),
   seed: wholeFrom0,
   profile: z.enum(PROFILES),
+  framework: z.enum(FRAMEWORKS).optional(),
 });
 
 /**
@@ -114,6 +121,14 @@ export function checkConfig(config: ExperimentConfig): void {
       return `config field "${field}" is ${shown}: use ${RULES[field] ?? issue.message}`;
     });
     throw new UserError([...new Set(problems)].join("; "));
+  }
+  if (config.framework !== undefined && config.framework !== modelSpec(config.model).framework) {
+    throw new UserError(
+      `config field "framework" is "${config.framework}", but ${config.model} comes from a ` +
+        `${modelSpec(config.model).framework} paper. Fix: use "${
+          modelSpec(config.model).framework
+        }" or leave it out`,
+    );
   }
   if (config.earlyStopping && config.validationFraction === 0 && config.split === "official") {
     throw new UserError("early stopping needs a validation set. Fix: set validationFraction > 0");

@@ -8,6 +8,23 @@
 import type { ExperimentConfig } from "./config.ts";
 import { currentProfile, type Profile } from "./profile.ts";
 import { UserError } from "../errors.ts";
+import { modelSpec } from "../models/registry.ts";
+
+/** What builds the models, losses and optimizers: each paper's own framework's defaults, or tfjs's. */
+export type Defaults = "framework" | "tfjs";
+
+/**
+ * The defaults experiments use: `FMNIST_DEFAULTS` (`framework` or `tfjs`), else tfjs's, which every
+ * stored `paper` and `quick` run was trained with. The campaign that retrains them under the papers'
+ * frameworks runs with `FMNIST_DEFAULTS=framework`; the default flips once its runs are all stored.
+ */
+export function currentDefaults(): Defaults {
+  const value = Deno.env.get("FMNIST_DEFAULTS") ?? "tfjs";
+  if (value !== "framework" && value !== "tfjs") {
+    throw new UserError(`FMNIST_DEFAULTS is "${value}". Fix: set it to framework or tfjs, or unset it`);
+  }
+  return value;
+}
 
 /** A paper's recipe for one model, and how `quick` trims it. */
 interface Recipe {
@@ -234,6 +251,7 @@ export function experiment(
 ): ExperimentConfig {
   const recipe = RECIPES[name];
   if (!recipe) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
+  const framework = currentDefaults() === "framework" ? { framework: modelSpec(recipe.model).framework } : {};
   const base: ExperimentConfig = {
     model: recipe.model,
     split: recipe.split,
@@ -251,6 +269,7 @@ export function experiment(
     earlyStopping: recipe.earlyStopping ?? null,
     seed: 1,
     profile,
+    ...framework,
   };
   if (profile === "quick") {
     base.epochs = recipe.quick.epochs;

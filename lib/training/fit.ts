@@ -14,6 +14,7 @@ import { lossFunction, type LossName, makeOptimizer, type OptimizerName, type Ou
 import { Progress } from "./progress.ts";
 import { deriveSeed, withSeededRandom } from "../data/random.ts";
 import { permutation, seededRandom } from "../data/splits.ts";
+import { endsInSoftmaxLayer, type Framework } from "../models/registry.ts";
 
 /**
  * Changes a training batch (NHWC, pixels in [0, 1]), e.g. augmentation: returns the new batch (or the
@@ -29,6 +30,8 @@ export interface TrainOptions {
   learningRate: number;
   loss: LossName;
   seed: number;
+  /** Whose optimizer defaults to use (Adam's epsilon differs); none: tfjs's. */
+  framework?: Framework;
   /** Applied to every training batch (not to validation or test data). */
   transform?: BatchTransform;
   /** Stop when the monitored validation metric has not improved for `patience` epochs. */
@@ -97,6 +100,27 @@ function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   else o.learningRate = rate;
 }
 
+/**
+ * A model's outputs on a batch, as the loss should see them: the scores before a separate softmax layer
+ * (Keras's head under Keras's defaults: its cross-entropy works from them, unclipped), else what the
+ * model emits, of the kind its spec declares.
+ */
+export function lossInputs(
+  model: tf.LayersModel,
+  xs: tf.Tensor,
+  training: boolean,
+  output: OutputKind,
+): { scores: tf.Tensor2D; kind: OutputKind } {
+  if (!endsInSoftmaxLayer(model)) {
+    return { scores: model.apply(xs, { training }) as tf.Tensor2D, kind: output };
+  }
+  const before = model.layers.slice(0, -1).reduce(
+    (h, layer) => layer.apply(h, { training }) as tf.Tensor,
+    xs,
+  );
+  return { scores: before as tf.Tensor2D, kind: "logits" };
+}
+
 /** Loss and per-sample accuracy of a model on a subset, and its output probabilities [count * 10]. */
 export function evaluate(
   model: tf.LayersModel,
@@ -105,7 +129,6 @@ export function evaluate(
   loss: LossName,
   batchSize = 500,
 ): { loss: number; accuracy: number; probabilities: Float32Array } {
-  const lossFn = lossFunction(loss, output);
   const order = Array.from({ length: subset.count }, (_, i) => i);
   const probabilities = new Float32Array(subset.count * 10);
   let lossSum = 0;
@@ -114,10 +137,10 @@ export function evaluate(
     const end = Math.min(start + batchSize, subset.count);
     const [l, c, p] = tf.tidy(() => {
       const { xs, ys } = batchTensors(subset, order, start, end);
-      const out = model.apply(xs, { training: false }) as tf.Tensor2D;
-      const probs = output === "softmax" ? out : tf.softmax(out);
+      const { scores: out, kind } = lossInputs(model, xs, false, output);
+      const probs = kind === "softmax" ? out : tf.softmax(out);
       return [
-        lossFn(out, ys).mul(end - start).dataSync()[0],
+        lossFunction(loss, kind)(out, ys).mul(end - start).dataSync()[0],
         out.argMax(1).equal(ys).sum().dataSync()[0],
         probs.dataSync() as Float32Array,
       ] as const;
@@ -154,8 +177,9 @@ export async function fit(
     throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
   }
   if (train.count < 1) throw new RangeError("the training set is empty");
-  const optimizer = hooks.optimizer ?? makeOptimizer(options.optimizer, options.learningRate);
-  const lossFn = lossFunction(options.loss, output);
+  const optimizer = hooks.optimizer ??
+    makeOptimizer(options.optimizer, options.learningRate, options.framework);
+  const lossFn = lossFunction(options.loss, endsInSoftmaxLayer(model) ? "logits" : output);
   const history = [...(hooks.history ?? [])];
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const batches = Math.ceil(train.count / batchSize);
@@ -183,7 +207,7 @@ export async function fit(
         let hits: tf.Tensor | undefined;
         const cost = optimizer.minimize(
           () => {
-            const out = model.apply(xs, { training: true }) as tf.Tensor2D;
+            const out = lossInputs(model, xs, true, output).scores;
             hits = tf.keep(out.argMax(1).equal(ys).sum());
             return lossFn(out, ys);
           },

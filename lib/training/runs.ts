@@ -169,7 +169,7 @@ async function train(
   const { train, validation, test } = experimentData(data, config);
   const resumed = options.force ? null : await loadCheckpoint(dir, key, config, log);
   if (resumed) await log(`${key}: resuming after epoch ${resumed.history.length} of ${config.epochs}`);
-  const model = resumed?.model ?? buildModel(config.model, config.seed);
+  const model = resumed?.model ?? buildModel(config.model, config.seed, config.framework);
   const t0 = performance.now();
   const { history, optimizer, stoppedEarly } = await fit(model, spec.output, train, validation, {
     epochs: config.epochs,
@@ -178,6 +178,7 @@ async function train(
     learningRate: config.learningRate,
     loss: config.loss,
     seed: config.seed,
+    framework: config.framework,
     earlyStopping: config.earlyStopping ?? undefined,
     transform: config.augmentation === null
       ? undefined
@@ -315,7 +316,7 @@ export async function lossPerBatch(name: string, batches: number, seed = 1): Pro
     trainLimit: batches * experiment(name, "paper").batchSize,
   });
   const { train } = experimentData(await loadFashionMnist(), config);
-  const model = buildModel(config.model, seed);
+  const model = buildModel(config.model, seed, config.framework);
   const losses: number[] = [];
   try {
     await fit(model, modelSpec(config.model).output, train, null, {
@@ -325,6 +326,7 @@ export async function lossPerBatch(name: string, batches: number, seed = 1): Pro
       learningRate: config.learningRate,
       loss: config.loss,
       seed,
+      framework: config.framework,
       quiet: true,
     }, { onBatchEnd: (loss) => losses.push(loss) });
   } finally {

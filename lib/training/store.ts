@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { notify } from "../kernel.ts";
 import { fromBase64, writeAtomically } from "../data/files.ts";
 import { makeOptimizer } from "./losses.ts";
-import { buildModel, type ParamCounts } from "../models/registry.ts";
+import { buildModel, type Framework, type ParamCounts } from "../models/registry.ts";
 import { REPO_ROOT } from "./profile.ts";
 import { type EpochRecord } from "./fit.ts";
 import { TRAINING_VERSION } from "./version.ts";
@@ -105,8 +105,8 @@ const sha256 = (text: string | Uint8Array) => createHash("sha256").update(text).
  * The model's layer topology: every layer's class and configuration, without names (tfjs numbers layer
  * names globally: conv2d_Conv2D7, ...). Editing one model's layers changes only its runs' keys.
  */
-export function modelTopology(model: string): string {
-  const built = buildModel(model, 0);
+export function modelTopology(model: string, framework?: Framework): string {
+  const built = buildModel(model, 0, framework);
   const topology = stableStringify(built.layers.map((l) => {
     const { name: _name, ...layerConfig } = l.getConfig();
     return [l.getClassName(), layerConfig];
@@ -129,7 +129,7 @@ export function runKey(config: ExperimentConfig, backend: string): { key: string
   checkConfig(config);
   const hash = sha256(stableStringify({
     config,
-    topology: modelTopology(config.model),
+    topology: modelTopology(config.model, config.framework),
     trainingVersion: TRAINING_VERSION,
     backend,
   })).slice(0, 16);
@@ -309,11 +309,11 @@ export async function loadCheckpoint(
     offset += size;
     return t;
   };
-  const model = buildModel(config.model, config.seed);
+  const model = buildModel(config.model, config.seed, config.framework);
   const weights = state.weights.map((w) => next(w.shape));
   model.setWeights(weights);
   tf.dispose(weights);
-  const optimizer = makeOptimizer(config.optimizer, config.learningRate);
+  const optimizer = makeOptimizer(config.optimizer, config.learningRate, config.framework);
   const named = state.optimizer.map((o) => ({ name: o.name, tensor: next(o.shape) }));
   await optimizer.setWeights(named);
   tf.dispose(named.map((n) => n.tensor));

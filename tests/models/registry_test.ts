@@ -96,3 +96,57 @@ Deno.test("Abdul Aziz & Sayed's 65,354 is the count of a 32-64-64 network, and 0
   assert.equal(((65354 * 4) / 1e6).toFixed(2), "0.26");
   assert.equal(((countParams(buildModel("000-three-block")).total * 4) / 1e6).toFixed(2), "0.44");
 });
+
+/** Standard deviation of a weight tensor's values. */
+function spread(t: tf.Tensor): number {
+  const v = Array.from(t.dataSync() as Float32Array);
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+}
+
+Deno.test("Keras's defaults: glorot_uniform kernels (sd sqrt(2/(fan_in+fan_out))), zero biases, a separate softmax", () => {
+  const model = buildModel("001-basic", 3, "keras");
+  const weighted = model.layers.filter((l) => l.getWeights().length > 0);
+  // The first Conv 64 3x3 on 1 channel (fan_in 9, fan_out 576) and the head's Dense 128 -> 10.
+  for (const [layer, fanIn, fanOut] of [[weighted[0], 9, 576], [weighted.at(-1)!, 128, 10]] as const) {
+    const [kernel, bias] = layer.getWeights();
+    const want = Math.sqrt(2 / (fanIn + fanOut)); // uniform on +-sqrt(6/(in+out)) has this sd
+    assert.ok(Math.abs(spread(kernel) / want - 1) < 0.1, `kernel sd ${spread(kernel)} vs ${want}`);
+    assert.ok(Math.max(...kernel.dataSync().map(Math.abs)) <= Math.sqrt(6 / (fanIn + fanOut)) + 1e-7);
+    assert.equal(Math.max(...bias.dataSync().map(Math.abs)), 0);
+  }
+  const last = model.layers.at(-1)!;
+  assert.equal(last.getClassName(), "Activation");
+  const x = tf.randomUniform([2, 28, 28, 1]);
+  const p = model.predict(x) as tf.Tensor;
+  assert.ok(Math.abs(p.sum(1).dataSync()[0] - 1) < 1e-5, "the model still outputs probabilities");
+  // tfjs's own default (what runs stored before used) is glorotNormal: a narrower spread, still checked.
+  const old = buildModel("001-basic", 3).layers[0].getWeights()[0];
+  assert.ok(spread(old) < 0.92 * Math.sqrt(2 / (9 + 576)), `tfjs default sd ${spread(old)}`);
+  assert.equal(buildModel("001-basic", 3).layers.at(-1)!.getClassName(), "Dense");
+});
+
+Deno.test("Keras's batch-norm defaults (momentum 0.99, epsilon 1e-3) are the ones built", () => {
+  const bn = buildModel("003-baseline-bn", 1, "keras").layers.find((l) =>
+    l.getClassName() === "BatchNormalization"
+  )!;
+  const config = bn.getConfig() as { momentum: number; epsilon: number };
+  assert.deepEqual([config.momentum, config.epsilon], [0.99, 1e-3]);
+});
+
+Deno.test("PyTorch's defaults: kaiming_uniform(a=sqrt 5) kernels and U(+-1/sqrt fan_in) biases (sd bound/sqrt 3)", () => {
+  const model = buildModel("004-ann", 2, "pytorch");
+  const [kernel, bias] = model.layers[1].getWeights(); // Linear 784 -> 128
+  const bound = 1 / Math.sqrt(784);
+  assert.ok(Math.abs(spread(kernel) / (bound / Math.sqrt(3)) - 1) < 0.05, `kernel sd ${spread(kernel)}`);
+  assert.ok(Math.max(...kernel.dataSync().map(Math.abs)) <= bound + 1e-7);
+  assert.ok(Math.max(...bias.dataSync().map(Math.abs)) <= bound && spread(bias) > bound / 3);
+});
+
+Deno.test("a model is built only with its own paper's framework", () => {
+  assert.throws(
+    () => buildModel("004-tinyvgg", 1, "keras"),
+    /comes from a pytorch paper.*Fix: use framework "pytorch"/,
+  );
+  assert.equal(modelSpec("003-enhanced").framework, "keras");
+});

@@ -83,3 +83,13 @@ Deno.test("the run CLI refuses a bad config before training: one error line, exi
   assert.equal(output.code, 2);
   assert.equal(stderr, 'error: config field "split" is "8020": use one of official, 602020');
 });
+
+Deno.test("a framework other than the model's paper's is refused; absent means tfjs's defaults", () => {
+  assert.match(
+    refusal({ framework: "pytorch" }),
+    /"framework" is "pytorch", but 002-ann comes from a keras paper/,
+  );
+  assert.match(refusal({ framework: "jax" }), /config field "framework" is "jax"/);
+  checkConfig({ ...good, framework: "keras" });
+  assert.equal(good.framework, undefined);
+});

@@ -56,3 +56,22 @@ Deno.test("overrides apply, and unknown experiments are refused with the known n
   assert.equal(experiment("002-ann", "quick", { seed: 7 }).seed, 7);
   assert.throws(() => experiment("nope", "quick"), /unknown experiment "nope". Known: 002-ann/);
 });
+
+Deno.test("FMNIST_DEFAULTS=framework builds each paper with its framework; tfjs's defaults until the switch flips", () => {
+  const before = Deno.env.get("FMNIST_DEFAULTS");
+  try {
+    Deno.env.delete("FMNIST_DEFAULTS");
+    assert.equal(experiment("001-basic", "paper").framework, undefined);
+    Deno.env.set("FMNIST_DEFAULTS", "framework");
+    assert.equal(experiment("001-basic", "paper").framework, "keras");
+    assert.equal(experiment("004-tinyvgg-adam", "quick").framework, "pytorch");
+    Deno.env.set("FMNIST_DEFAULTS", "keras");
+    assert.throws(
+      () => experiment("001-basic", "paper"),
+      /FMNIST_DEFAULTS is "keras". Fix: set it to framework or tfjs/,
+    );
+  } finally {
+    if (before === undefined) Deno.env.delete("FMNIST_DEFAULTS");
+    else Deno.env.set("FMNIST_DEFAULTS", before);
+  }
+});

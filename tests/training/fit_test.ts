@@ -4,7 +4,16 @@ import { initBackend } from "../../lib/backend/select.ts";
 import { loadFashionMnist } from "../../lib/data/fashion_mnist.ts";
 import { buildModel } from "../../lib/models/registry.ts";
 import { sample } from "../../lib/data/splits.ts";
-import { type EpochRecord, evaluate, fit, shouldStop, type TrainOptions } from "../../lib/training/fit.ts";
+import {
+  batchTensors,
+  type EpochRecord,
+  evaluate,
+  fit,
+  lossInputs,
+  shouldStop,
+  type TrainOptions,
+} from "../../lib/training/fit.ts";
+import { lossFunction } from "../../lib/training/losses.ts";
 
 await initBackend();
 const data = await loadFashionMnist();
@@ -104,4 +113,22 @@ Deno.test("bad options are refused with the field named", async () => {
     /epochs must be a positive integer/,
   );
   await assert.rejects(fit(model, "softmax", train, null, { ...base, batchSize: 1.5 }), /batch size/);
+});
+
+Deno.test("under Keras's defaults training reads the logits: loss equals cross-entropy of the scores", () => {
+  const model = buildModel("002-ann", 4, "keras");
+  const order = Array.from({ length: validation.count }, (_, i) => i);
+  const { xs, ys } = batchTensors(validation, order, 0, validation.count);
+  const { scores, kind } = lossInputs(model, xs, false, "softmax");
+  assert.equal(kind, "logits");
+  const probs = model.predict(xs) as tf.Tensor2D;
+  assert.ok(
+    tf.softmax(scores).sub(probs).abs().max().dataSync()[0] < 1e-6,
+    "softmax of the scores is the output",
+  );
+  const expected = lossFunction("crossEntropy", "logits")(scores, ys as tf.Tensor1D).dataSync()[0];
+  const measured = evaluate(model, "softmax", validation, "crossEntropy", 64).loss;
+  assert.ok(Math.abs(measured - expected) < 1e-5, `${measured} vs ${expected}`);
+  // tfjs's defaults: the model's last layer is the softmax Dense, and the loss sees probabilities.
+  assert.equal(lossInputs(buildModel("002-ann", 4), xs, false, "softmax").kind, "softmax");
 });

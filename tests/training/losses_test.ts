@@ -56,3 +56,27 @@ Deno.test("every optimizer is built by name with its learning rate; bad input is
   assert.throws(() => makeOptimizer("lbfgs" as never, 0.1), /unknown optimizer "lbfgs"/);
   assert.throws(() => lossFunction("hinge" as never, "logits"), /unknown loss "hinge"/);
 });
+
+Deno.test("Keras's cross-entropy from logits is not capped: a confidently wrong image costs more than 16.1", () => {
+  const logits = tf.tensor2d([[40, 0, 0]]);
+  const y = tf.tensor1d([1], "int32");
+  const fromLogits = value(lossFunction("crossEntropy", "logits")(logits, y));
+  close(fromLogits, 40 + Math.log(1 + 2 * Math.exp(-40)), 1e-3);
+  const clipped = value(lossFunction("crossEntropy", "softmax")(tf.softmax(logits) as tf.Tensor2D, y));
+  assert.ok(fromLogits > 16.2 && clipped < 16.2, `${fromLogits} vs the clipped ${clipped}`);
+});
+
+Deno.test("Adam's epsilon by framework: PyTorch 1e-8, Keras and tfjs 1e-7, measured in one step", () => {
+  // First step of Adam moves w by lr * g / (|g| + eps) (bias-corrected moments equal g and g^2).
+  const g = 1e-8, lr = 1;
+  const step = (framework?: "keras" | "pytorch") => {
+    const w = tf.variable(tf.scalar(0));
+    makeOptimizer("adam", lr, framework).applyGradients({ [w.name]: tf.scalar(g) });
+    const moved = -w.dataSync()[0];
+    w.dispose();
+    return moved;
+  };
+  close(step("pytorch"), g / (g + 1e-8), 1e-4);
+  close(step("keras"), g / (g + 1e-7), 1e-4);
+  close(step(), step("keras"), 1e-7);
+});
