@@ -165,6 +165,18 @@ export type Fact =
  */
 export const TIME_ORDER_MARGIN = 0.05;
 
+/**
+ * The literal reading of an ambiguous claim: the experiments it would be judged on instead (any of `runs`,
+ * `other`, `among`), judged and shown beside the reading the check argues for.
+ */
+export interface Literal {
+  /** The reading, in words: "NLLLoss fed the raw scores". */
+  reading: string;
+  runs?: string;
+  other?: string;
+  among?: string[];
+}
+
 /** How a claim is judged: the rule and what it is applied to. */
 export type ClaimCheck =
   | {
@@ -182,6 +194,8 @@ export type ClaimCheck =
     fewerSeedsBecause?: string;
     /** Set when the paper's settings cost too much to run at all: why; judged on the `quick` runs. */
     reducedSettings?: string;
+    /** Where the words allow two readings and `runs` is the one argued for: the literal reading's runs. */
+    literal?: Literal;
   }
   | ({
     rule: "holds";
@@ -191,6 +205,9 @@ export type ClaimCheck =
     reducedSettings?: string;
     /** The claim states the opposite of the test: it holds where the test fails. */
     negate?: boolean;
+    /** Another setting that differs between the runs compared, said in the verdict. */
+    confound?: string;
+    literal?: Literal;
   } & RunTest)
   | { rule: "count"; measure: CountMeasure; model?: string; layer?: number; value: number; precision: number }
   | ({ rule: "fact"; negate?: boolean } & Fact)

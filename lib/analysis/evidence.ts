@@ -138,12 +138,51 @@ const SCORE_MEASURES: readonly RunMeasure[] = [
 const measureText = (measure: RunMeasure, x: number) => fmt(x, SCORE_MEASURES.includes(measure) ? 3 : 2);
 const f1s = (run: RunResult) => report(run).classes.map((c) => c.f1);
 
+/** Measures read from the training history's last epoch: a comparison reads them over a window instead. */
+export const HISTORY_MEASURES: readonly RunMeasure[] = [
+  "train-accuracy",
+  "val-accuracy",
+  "train-loss",
+  "val-loss",
+  "train-val-gap",
+];
+
+/** The epochs a claim about the end of training is judged over: the last tenth, at least one. */
+export function endWindow(epochs: number): number {
+  return Math.max(1, Math.round(epochs / 10));
+}
+
+/**
+ * A run's value of a measure at the end of training, for comparisons: a measure of the last epoch is
+ * averaged over the last {@link endWindow} epochs (one epoch's dip does not decide); others as
+ * {@link runMeasure}. Not finite when any epoch in the window is not.
+ */
+export function settledMeasure(run: RunResult, measure: RunMeasure): number {
+  if (!HISTORY_MEASURES.includes(measure)) return runMeasure(run, measure);
+  const w = endWindow(run.history.length);
+  const values = run.history.slice(-w).map((_, i) => {
+    const cut = { ...run, history: run.history.slice(0, run.history.length - w + i + 1) };
+    return runMeasure(cut, measure);
+  });
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Whether a statement holds in one run, what was seen and, for a comparison, by how much it leads. */
+export interface TestResult {
+  holds: boolean;
+  seen: string;
+  /** For a comparison: the claim's side's lead (positive: holds; NaN: its own run diverged). */
+  lead?: number;
+  /** Runs left out of the field (diverged), by experiment name. */
+  leftOut?: string[];
+}
+
 /** Whether a statement holds in one run, and what was seen. `other(name)` is the same seed's run of `name`. */
 export function runTest(
   run: RunResult,
   test: RunTest,
   other: (name: string) => RunResult,
-): { holds: boolean; seen: string } {
+): TestResult {
   switch (test.test) {
     case "confuses": {
       const top = confusionsOf(run, test.class).slice(0, test.top ?? 1);
@@ -236,13 +275,13 @@ export function runTest(
       return { holds: share >= test.share, seen: `${fmt(points(share), 0)}% by epoch ${test.epoch}` };
     }
     case "compare": {
-      const a = runMeasure(run, test.measure), b = runMeasure(other(test.other), test.measure);
-      const holds = test.relation === ">"
-        ? a > b
-        : test.relation === "<"
-        ? a < b
-        : Math.abs(a - b) <= test.within!;
-      return { holds, seen: `${measureText(test.measure, a)} vs ${measureText(test.measure, b)}` };
+      const a = settledMeasure(run, test.measure), b = settledMeasure(other(test.other), test.measure);
+      const seen = `${measureText(test.measure, a)} vs ${measureText(test.measure, b)}`;
+      if (test.relation === "≈") return { holds: Math.abs(a - b) <= test.within!, seen };
+      const lead = test.relation === ">" ? a - b : b - a;
+      // A diverged rival (not finite) trails; a diverged claimant fails (NaN lead).
+      const safeLead = Number.isFinite(a) ? (Number.isFinite(b) ? lead : Infinity) : NaN;
+      return { holds: safeLead > 0, seen, lead: safeLead };
     }
     case "above-throughout": {
       const ours = curve(run, test.curve), theirs = curve(other(test.other), test.curve);
@@ -250,9 +289,13 @@ export function runTest(
       if (to < from) return { holds: false, seen: `the runs have ${to} epochs, none from epoch ${from}` };
       const below = [];
       for (let e = from; e <= to; e++) if (!(ours[e - 1] > theirs[e - 1])) below.push(e);
-      if (below.length === 0) return { holds: true, seen: `above at every epoch ${from}-${to}` };
+      if (below.length === 0) {
+        const lead = Math.min(...ours.slice(from - 1, to).map((v, i) => v - theirs[from - 1 + i]));
+        return { holds: true, seen: `above at every epoch ${from}-${to}`, lead };
+      }
       const e = below[0];
       return {
+        lead: Math.min(...ours.slice(from - 1, to).map((v, i) => v - theirs[from - 1 + i])),
         holds: false,
         seen: `not above at ${below.length} of ${to - from + 1} epochs (first: epoch ${e}, ` +
           `${fmt(ours[e - 1], 2)} vs ${fmt(theirs[e - 1], 2)}%)`,
@@ -268,14 +311,31 @@ export function runTest(
       return {
         holds: ours < theirs,
         seen: `${fmt(ours, 2)} vs ${fmt(theirs, 2)} pts per epoch from epoch ${test.from}`,
+        lead: theirs - ours,
       };
     }
     case "extreme": {
-      const values = [run, ...test.among.map(other)].map((r) => runMeasure(r, test.measure));
-      const target = test.which === "max" ? Math.max(...values) : Math.min(...values);
+      const own = settledMeasure(run, test.measure);
+      const field = test.among.map((name) => ({ name, value: settledMeasure(other(name), test.measure) }));
+      // Diverged rivals are left out of the field (and said); a diverged claimant cannot be the extreme.
+      const rivals = field.filter((f) => Number.isFinite(f.value)).map((f) => f.value);
+      const best = rivals.length === 0
+        ? NaN
+        : test.which === "max"
+        ? Math.max(...rivals)
+        : Math.min(...rivals);
+      const lead = !Number.isFinite(own)
+        ? NaN
+        : rivals.length === 0
+        ? Infinity
+        : test.which === "max"
+        ? own - best
+        : best - own;
       return {
-        holds: values[0] === target,
-        seen: values.map((v) => measureText(test.measure, v)).join(" vs "),
+        holds: lead > 0,
+        seen: [own, ...field.map((f) => f.value)].map((v) => measureText(test.measure, v)).join(" vs "),
+        lead,
+        leftOut: field.filter((f) => !Number.isFinite(f.value)).map((f) => f.name),
       };
     }
     case "same-predictions": {

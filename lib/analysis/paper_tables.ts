@@ -2,7 +2,8 @@
  * A paper's results table rebuilt from its claims catalogue, so the numbers a notebook shows beside ours
  * are the very values the verdicts judge: each table cell is a catalogued claim whose check names the
  * experiment (the row) and the measure (the column). Cells that cannot be judged here (seconds on the
- * paper's GPU) come from the claim's stated value.
+ * paper's GPU) come from the claim's stated value. A row whose words allow two readings appears twice: judged
+ * on the reading the notebook argues for, then as "<label> (literal)" on the literal reading's runs.
  *
  * @module
  */
@@ -50,6 +51,12 @@ export function paperTable(paper: string, section: string): PaperRow[] {
       const r = row(rowLabel(claim));
       r.experiment = check.runs;
       r.stated[check.measure] = check.value;
+      // A row the words allow two readings of: the argued reading's runs, then the literal reading's.
+      if (check.literal?.runs) {
+        const literal = row(`${rowLabel(claim)} (literal)`);
+        literal.experiment = check.literal.runs;
+        literal.stated[check.measure] = check.value;
+      }
     } else if (claim.unit === "seconds" && typeof claim.stated === "number") {
       row(rowLabel(claim)).seconds = claim.stated;
     }

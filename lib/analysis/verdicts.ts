@@ -12,9 +12,9 @@ import { currentProfile, type Profile, REPO_ROOT } from "../training/profile.ts"
 import { loadResult, runKey, type RunResult } from "../training/store.ts";
 import { UserError } from "../errors.ts";
 import { type CatalogueClaim, CATALOGUES, type ClaimCheck } from "./catalogue.ts";
-import { runMeasure, runTest } from "./evidence.ts";
+import { endWindow, HISTORY_MEASURES, runMeasure, runTest } from "./evidence.ts";
 import { checkFact, countMeasure, MULTIPLY_ADDS_TOLERANCE } from "./facts.ts";
-import { type Evidence, judge, type RuleVerdict } from "./rulebook.ts";
+import { type Evidence, judge, type Judgement, type RuleVerdict } from "./rulebook.ts";
 import { learned } from "./diagnosis.ts";
 
 /** Seeds looked for in the run store, per experiment. */
@@ -33,6 +33,12 @@ export interface ClaimRecord {
   verdict: RuleVerdict;
   /** The rule applied, in words. */
   because: string;
+  /** Runs the verdict rests on (training results only). */
+  runs?: number;
+  /** The runs' settings: `paper`, or the reduced profile and why (training results only). */
+  settings?: string;
+  /** For statements judged per seed: in how many seeds the claim's side holds. */
+  agree?: { holds: number; of: number };
   notebook: string;
   profile: Profile;
 }
@@ -113,16 +119,22 @@ function reducedStands(check: { reducedSettings?: string }, profile: Profile): b
 
 /** The shared part of run-based evidence: profile, paper-settings flag and the reasons shown. */
 function runContext(
-  check: { paperSettings?: boolean; fewerSeedsBecause?: string; reducedSettings?: string },
+  check: { paperSettings?: boolean; fewerSeedsBecause?: string; reducedSettings?: string; confound?: string },
   profile: Profile,
 ) {
   return {
     profile: judgedProfile(check, profile),
-    needsPaperSettings: check.paperSettings && !reducedStands(check, profile),
+    needsPaperSettings: check.paperSettings,
     fewerSeedsBecause: check.fewerSeedsBecause,
     reducedBecause: reducedStands(check, profile) ? check.reducedSettings : undefined,
+    confound: check.confound,
   };
 }
+
+/** Tests whose claim is that one run beats others: judged paired by seed on their leads. */
+const COMPARISONS = ["extreme", "above-throughout", "steadier"];
+const isComparison = (check: Extract<ClaimCheck, { rule: "holds" }>) =>
+  !check.negate && (COMPARISONS.includes(check.test) || (check.test === "compare" && check.relation !== "≈"));
 
 async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf): Promise<Evidence> {
   switch (check.rule) {
@@ -153,18 +165,32 @@ async function evidenceFor(check: ClaimCheck, profile: Profile, runsOf: RunsOf):
       ];
       const others = new Map<string, RunResult[]>();
       for (const n of names) others.set(n, await runsOf(n, at));
-      const outcomes: boolean[] = [], seen: string[] = [];
+      const outcomes: boolean[] = [], seen: string[] = [], leads: number[] = [];
+      const leftOut = new Map<string, number>();
       for (const run of runs) {
         const partner = (n: string) => others.get(n)!.find((r) => r.config.seed === run.config.seed);
         if (names.some((n) => !partner(n))) continue;
         const result = runTest(run, check, (n) => partner(n)!);
         outcomes.push(check.negate ? !result.holds : result.holds);
         seen.push(result.seen);
+        leads.push(result.lead ?? NaN);
+        for (const name of result.leftOut ?? []) leftOut.set(name, (leftOut.get(name) ?? 0) + 1);
+      }
+      const notes = [...leftOut].map(([name, k]) =>
+        `${name} diverged in ${k} of ${outcomes.length} seeds and is left out of the field`
+      );
+      const window = endWindow(runs[0].history.length);
+      if (
+        isComparison(check) && "measure" in check && HISTORY_MEASURES.includes(check.measure) && window > 1
+      ) {
+        notes.push(`each value the mean of the last ${window} epochs`);
       }
       return {
         rule: "holds",
         outcomes,
         seen,
+        notes,
+        ...(isComparison(check) ? { leads } : {}),
         ...runContext(check, profile),
       };
     }
@@ -197,6 +223,21 @@ function missing(
   return { rule: "holds", outcomes: [], ...runContext(check, profile) };
 }
 
+/** Judge a check, and beside it the literal reading of its words where it has one. */
+async function judgeCheck(check: ClaimCheck, profile: Profile, runsOf: RunsOf): Promise<Judgement> {
+  const judged = judge(await evidenceFor(check, profile, runsOf));
+  if (!("literal" in check) || !check.literal) return judged;
+  const { reading, ...experiments } = check.literal;
+  const literalCheck = { ...check, ...experiments, literal: undefined } as ClaimCheck;
+  const literal = judge(await evidenceFor(literalCheck, profile, runsOf));
+  return {
+    ...judged,
+    measured: `${judged.measured}; the literal reading (${reading}): ${literal.measured}, ` +
+      `which would be ${literal.verdict}`,
+    because: `${judged.because}; judged on the reading the notebook argues for`,
+  };
+}
+
 /** Judge one claim from the stored runs of `profile`. */
 export async function judgeClaim(
   claim: CatalogueClaim,
@@ -204,7 +245,11 @@ export async function judgeClaim(
   profile: Profile = currentProfile(),
   runsOf: RunsOf = storedRuns,
 ): Promise<ClaimRecord> {
-  const { verdict, measured, because } = judge(await evidenceFor(claim.check, profile, runsOf));
+  const { verdict, measured, because, runs, settings, agree } = await judgeCheck(
+    claim.check,
+    profile,
+    runsOf,
+  );
   return {
     id: claim.id,
     paper,
@@ -215,6 +260,8 @@ export async function judgeClaim(
     measured,
     verdict,
     because,
+    ...(runs === undefined ? {} : { runs, settings }),
+    ...(agree ? { agree } : {}),
     notebook: claim.notebook,
     profile,
   };

@@ -8,6 +8,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { withSeededRandom } from "../data/random.ts";
 import { UserError } from "../errors.ts";
+import {
+  conv,
+  type ConvArgs,
+  dense,
+  first,
+  type Framework,
+  head,
+  pool,
+  torchInit,
+  withFramework,
+} from "./framework_layers.ts";
+
+export { type Framework, FRAMEWORKS } from "./framework_layers.ts";
 
 /** Trainable, non-trainable and total parameter counts. */
 export interface ParamCounts {
@@ -38,51 +51,6 @@ export interface ModelSpec {
   layers: () => tf.layers.Layer[];
 }
 
-const INPUT: [number, number, number] = [28, 28, 1];
-
-/** The frameworks the papers used: Keras on TensorFlow, or PyTorch. */
-export type Framework = "keras" | "pytorch";
-/** Every framework. */
-export const FRAMEWORKS: readonly Framework[] = ["keras", "pytorch"];
-
-/**
- * The framework whose defaults the model being built follows (set by {@link buildModel} only, for the
- * duration of one synchronous build); undefined: tfjs's own defaults, as every run stored before the
- * framework defaults were adopted was built.
- */
-let building: Framework | undefined;
-
-/**
- * Kernel initialiser by framework. Keras: `glorot_uniform`; tfjs's default is `glorotNormal` (not
- * truncation-rescaled, so 0.86-0.90x Keras's spread). Biases start at zero in both. PyTorch layers pass
- * their own ({@link torchInit}).
- */
-const kernelDefaults = () => building === "keras" ? { kernelInitializer: "glorotUniform" as const } : {};
-
-type ConvArgs = Parameters<typeof tf.layers.conv2d>[0];
-const conv = (filters: number, kernel: number, extra: Partial<ConvArgs> = {}) =>
-  tf.layers.conv2d({
-    filters,
-    kernelSize: kernel,
-    activation: "relu",
-    padding: "valid",
-    ...kernelDefaults(),
-    ...extra,
-  });
-const pool = () => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 });
-const dense = (units: number, activation: "relu" | "softmax" | "linear" = "relu", extra = {}) =>
-  tf.layers.dense({ units, activation, ...kernelDefaults(), ...extra });
-/**
- * A Keras paper's classifier head, `Dense(10, activation="softmax")`. Under Keras's defaults it is built as
- * a linear Dense and a separate softmax layer: the same outputs, and training reads the scores before the
- * softmax, as Keras's cross-entropy does (TensorFlow computes it from the logits behind a softmax).
- */
-const head = (): tf.layers.Layer[] =>
-  building === "keras"
-    ? [dense(10, "linear"), tf.layers.activation({ activation: "softmax" })]
-    : [dense(10, "softmax")];
-const first = { inputShape: INPUT };
-
 /** Band et al.'s Table 1 CNN, with batch normalisation after each convolution when `batchNorm`. */
 function band2024Layers(batchNorm: boolean): tf.layers.Layer[] {
   const convBn = (filters: number, extra: Partial<ConvArgs> = {}) =>
@@ -101,22 +69,6 @@ function band2024Layers(batchNorm: boolean): tf.layers.Layer[] {
     tf.layers.dropout({ rate: 0.5 }),
     ...head(),
   ];
-}
-
-/**
- * PyTorch's default initialisation for Conv2d and Linear (kaiming_uniform with a = sqrt(5)):
- * weights and biases both uniform in +-1/sqrt(fan_in). Used for Tang et al., which used PyTorch.
- */
-function torchInit(fanIn: number) {
-  const bound = 1 / Math.sqrt(fanIn);
-  return {
-    kernelInitializer: tf.initializers.varianceScaling({
-      scale: 1 / 3,
-      mode: "fanIn",
-      distribution: "uniform",
-    }),
-    biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound }),
-  };
 }
 
 const SPECS: ModelSpec[] = [
@@ -414,15 +366,14 @@ export function buildModel(name: string, seed = 1, framework?: Framework): tf.Se
         `Fix: use framework "${spec.framework}" (or none, for tfjs's defaults)`,
     );
   }
-  building = framework;
-  try {
-    return withSeededRandom(
-      seed,
-      () => tf.sequential({ name: name.replace(/[^\w]/g, "_"), layers: spec.layers() }),
-    );
-  } finally {
-    building = undefined;
-  }
+  return withFramework(
+    framework,
+    () =>
+      withSeededRandom(
+        seed,
+        () => tf.sequential({ name: name.replace(/[^\w]/g, "_"), layers: spec.layers() }),
+      ),
+  );
 }
 
 /** Whether a model ends in a separate softmax layer (Keras's head): training then reads the scores before it. */

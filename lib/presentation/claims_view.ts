@@ -9,7 +9,10 @@ import * as Plot from "@observablehq/plot";
 import { currentProfile, type Profile } from "../training/profile.ts";
 import { runsStoredHere } from "../training/store.ts";
 import {
+  CLAIM_GROUPS,
+  claimGroup,
   type ClaimRecord,
+  evidenceText,
   judgeNotebook,
   recordNotebookClaims,
   VERDICT_ORDER,
@@ -96,6 +99,7 @@ export async function showClaims(notebook: string, filter: ClaimFilter = {}): Pr
     "the paper says": r.quote.length > 80 ? `${r.quote.slice(0, 77)}...` : r.quote,
     stated: r.stated,
     measured: r.measured,
+    evidence: evidenceText(r),
     verdict: r.verdict,
   })));
 }
@@ -108,32 +112,42 @@ const VERDICT_COLORS: Record<string, string> = {
   adopted: "#4e79a7",
   departed: "#9c755f",
   "not checkable": "#bab0ac",
-  "too few runs": "#f28e2c",
-  "needs paper settings": "#76b7b2",
+  inconclusive: "#f28e2c",
 };
 
 /** Stacked bars of verdicts per paper, for the scorecard. */
 export function scorecardFigure(records: ClaimRecord[]): string {
-  const rows = verdictCounts(records).flatMap(({ paper, counts }) =>
-    VERDICT_ORDER.filter((v) => counts[v] > 0).map((verdict) => ({
-      paper: PAPERS[paper as keyof typeof PAPERS]?.label ?? paper,
-      verdict,
-      claims: counts[verdict],
-    }))
+  const rows = CLAIM_GROUPS.flatMap((group) =>
+    verdictCounts(records.filter((r) => claimGroup(r) === group)).flatMap(({ paper, counts }) =>
+      VERDICT_ORDER.filter((v) => counts[v] > 0).map((verdict) => ({
+        group,
+        paper: PAPERS[paper as keyof typeof PAPERS]?.label ?? paper,
+        verdict,
+        claims: counts[verdict],
+      }))
+    )
   );
   const used = VERDICT_ORDER.filter((v) => rows.some((r) => r.verdict === v));
+  const papers = new Set(rows.map((r) => r.paper)).size;
+  const groups = CLAIM_GROUPS.filter((g) => rows.some((r) => r.group === g));
   const chart = plotSvg({
     marginLeft: 150,
-    width: 760,
-    height: 50 + 45 * new Set(rows.map((r) => r.paper)).size,
+    marginRight: 250,
+    width: 900,
+    height: 40 + groups.length * (20 + 24 * papers),
     x: { label: "claims", grid: true },
     y: { label: null },
+    fy: { label: null, domain: groups },
     color: { domain: used, range: used.map((v) => VERDICT_COLORS[v]) },
-    marks: [Plot.barX(rows, { x: "claims", y: "paper", fill: "verdict", order: used }), Plot.ruleX([0])],
+    marks: [
+      Plot.barX(rows, { x: "claims", y: "paper", fy: "group", fill: "verdict", order: used }),
+      Plot.ruleX([0]),
+    ],
   });
   return figure(chart, {
     title: `Verdicts on ${records.length} claims`,
-    subtitle: "every catalogued claim, judged by the rulebook from the runs at each paper's settings",
+    subtitle:
+      "trained results apart from computed counts and facts and from settings; the rulebook is README's",
     legend: { labels: used, colors: used.map((v) => VERDICT_COLORS[v]) },
   });
 }

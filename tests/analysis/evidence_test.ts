@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runMeasure, runTest } from "../../lib/analysis/evidence.ts";
+import { endWindow, runMeasure, runTest, settledMeasure } from "../../lib/analysis/evidence.ts";
 import { checkFact, maxCorrelation } from "../../lib/analysis/facts.ts";
 import { fakeRun } from "./fake_runs.ts";
 import type { RunTest } from "../../lib/analysis/catalogue.ts";
@@ -94,6 +94,7 @@ Deno.test("evidence: one curve above another at every epoch, and which of two cu
   assert.deepEqual(runTest(run, above, () => low), {
     holds: false,
     seen: "not above at 1 of 3 epochs (first: epoch 2, 85.00 vs 85.50%)",
+    lead: -0.5,
   });
   assert.equal(runTest(run, { ...above, from: 3 }, () => low).holds, true);
   assert.equal(runTest(run, { ...above, from: 3 }, () => low).seen, "above at every epoch 3-3");
@@ -103,6 +104,7 @@ Deno.test("evidence: one curve above another at every epoch, and which of two cu
   assert.deepEqual(runTest(run, steadier, () => low), {
     holds: true,
     seen: "1.50 vs 38.50 pts per epoch from epoch 1",
+    lead: 37,
   });
   assert.equal(runTest(run, { ...steadier, from: 2 }, () => low).holds, false);
   assert.deepEqual(runTest(run, { ...steadier, from: 3 }, () => low), {
@@ -184,4 +186,38 @@ Deno.test("evidence: the paper's own fit rules read the last epoch (Awasthi & So
   assert.equal(seen.seen, "overfitting (gap 8.0 pts, val/train loss 500.0x)");
   assert.equal(runTest(good, test, never).holds, false);
   assert.equal(runTest(good, { test: "paper-fit", fit: "good fit" }, never).holds, true);
+});
+
+Deno.test("evidence: a claim about the end of training reads the last tenth of the epochs, not one dip", () => {
+  assert.deepEqual([endWindow(100), endWindow(20), endWindow(10), endWindow(3)], [10, 2, 1, 1]);
+  // Twenty epochs at 92% validation accuracy, the last one dipping to 90%: the window (2 epochs) reads 91%.
+  const curve = Array.from({ length: 20 }, (_, i) => [0.1, 0.95, 0.3, i === 19 ? 0.9 : 0.92]) as [
+    number,
+    number,
+    number,
+    number,
+  ][];
+  const dip = fakeRun({ curve }), steady = fakeRun({ curve: curve.map(([a, b, c]) => [a, b, c, 0.915]) });
+  assert.ok(Math.abs(settledMeasure(dip, "val-accuracy") - 91) < 1e-9);
+  assert.equal(runMeasure(dip, "val-accuracy"), 90);
+  const beats = { test: "compare", measure: "val-accuracy", other: "b", relation: ">" } as const;
+  assert.equal(runTest(steady, beats, () => dip).holds, true);
+  assert.ok(Math.abs(runTest(steady, beats, () => dip).lead! - 0.5) < 1e-9);
+  assert.equal(
+    settledMeasure(dip, "test-accuracy"),
+    runMeasure(dip, "test-accuracy"),
+    "test measures as they are",
+  );
+});
+
+Deno.test("evidence: NaN in a comparison: a diverged rival trails and is named; a diverged claimant fails", () => {
+  const run = fakeRun(), diverged = { ...fakeRun(), test: { ...fakeRun().test, loss: NaN } };
+  const lowest: RunTest = { test: "extreme", measure: "test-loss", among: ["nll"], which: "min" };
+  const rivalGone = runTest(run, lowest, () => diverged);
+  assert.deepEqual([rivalGone.holds, rivalGone.lead, rivalGone.leftOut], [true, Infinity, ["nll"]]);
+  const selfGone = runTest(diverged, lowest, () => run);
+  assert.deepEqual([selfGone.holds, Number.isNaN(selfGone.lead)], [false, true]);
+  const lower = { test: "compare", measure: "test-loss", other: "b", relation: "<" } as const;
+  assert.equal(runTest(run, lower, () => diverged).holds, true);
+  assert.equal(runTest(diverged, lower, () => run).holds, false);
 });

@@ -13,3 +13,15 @@ Deno.test("paperTable names the problem when a paper or a table has no judged ce
   assert.throws(() => paperTable("999", "Table 1"), /no claims catalogue for paper "999"/);
   assert.throws(() => paperTable("000", "Table 9"), /no claims in "Table 9"/);
 });
+
+Deno.test("paperTable shows a row the words allow two readings of twice: argued, then literal", () => {
+  const table2 = paperTable("004", "Table II");
+  assert.deepEqual(table2.map((r) => [r.label, r.experiment]), [
+    ["CrossEntropyLoss", "004-tinyvgg"],
+    ["MultiMarginLoss", "004-tinyvgg-multimargin"],
+    ["NLLoss", "004-tinyvgg"],
+    ["NLLoss (literal)", "004-tinyvgg-nll"],
+  ]);
+  assert.deepEqual(table2[3].stated, table2[2].stated);
+  assert.equal(table2[3].seconds, null, "the paper's time belongs to its one row");
+});

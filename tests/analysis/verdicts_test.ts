@@ -36,10 +36,12 @@ Deno.test("verdicts: a stated accuracy against three seeds of stored runs", asyn
   assert.match(record.measured, /^99% \(range 98\.8-99\.2%, 3 seeds\)$/);
   const far = await judgeClaim(claim({ ...check, value: 88.8 }), "000", "paper", () => Promise.resolve(runs));
   assert.equal(far.verdict, "contradicted");
+  assert.deepEqual([record.runs, record.settings], [3, "paper"]);
   const quick = await judgeClaim(claim(check), "000", "quick", () => Promise.resolve(runs));
-  assert.equal(quick.verdict, "needs paper settings");
+  assert.equal(quick.verdict, "inconclusive");
+  assert.match(quick.because, /measured on quick runs; the claim is about the paper's settings/);
   const none = await judgeClaim(claim(check), "000", "paper", () => Promise.resolve([]));
-  assert.deepEqual([none.verdict, none.measured], ["too few runs", "no stored runs"]);
+  assert.deepEqual([none.verdict, none.measured, none.runs], ["inconclusive", "no stored runs", 0]);
 });
 
 Deno.test("verdicts: a categorical claim counts seeds; comparisons pair runs by seed", async () => {
@@ -71,7 +73,8 @@ Deno.test("verdicts: a categorical claim counts seeds; comparisons pair runs by 
   };
   const byName = (name: string) => Promise.resolve(name === "a" ? better : worse.slice(0, 2));
   const judged = await judgeClaim(claim(compare, { kind: "comparison" }), "002", "paper", byName);
-  assert.equal(judged.verdict, "too few runs", "only two seeds have both runs");
+  assert.equal(judged.verdict, "inconclusive", "only two seeds have both runs");
+  assert.deepEqual([judged.runs, judged.agree], [2, { holds: 2, of: 2 }]);
 });
 
 Deno.test("verdicts: a check at reduced settings reads the quick runs at paper, and says so", async () => {
@@ -93,17 +96,21 @@ Deno.test("verdicts: a check at reduced settings reads the quick runs at paper, 
   };
   const record = await judgeClaim(claim(check, { kind: "comparison" }), "003", "paper", runsOf);
   assert.deepEqual(asked, ["a quick", "b quick"]);
-  assert.equal(record.verdict, "reproduced", "quick runs stand in for the paper's settings");
-  assert.match(
-    record.measured,
-    /^holds in 3 of 3 seeds .*; judged on the quick runs: a quarter of the images$/,
+  assert.equal(
+    record.verdict,
+    "inconclusive",
+    "reduced runs never decide a claim about the paper's settings",
   );
+  assert.match(record.measured, /^holds in 3 of 3 seeds /);
+  assert.match(record.because, /measured at a reduced budget \(quick: a quarter of the images\)/);
+  assert.equal(record.settings, "quick (reduced: a quarter of the images)");
   const { reducedSettings: _, ...full } = check as Extract<ClaimCheck, { rule: "holds" }>;
   const atPaper = await judgeClaim(claim(full, { kind: "comparison" }), "003", "paper", runsOf);
-  assert.equal(atPaper.verdict, "too few runs", "without it, the two paper runs are judged");
+  assert.equal(atPaper.verdict, "inconclusive", "without it, the two paper runs are judged");
+  assert.equal(atPaper.runs, 2);
   const smoke = await judgeClaim(claim(check, { kind: "comparison" }), "003", "smoke", runsOf);
-  assert.equal(smoke.verdict, "needs paper settings", "smoke runs stand in for nothing");
-  assert.doesNotMatch(smoke.measured, /judged on/);
+  assert.equal(smoke.verdict, "inconclusive", "smoke runs stand in for nothing");
+  assert.match(smoke.because, /measured on smoke runs/);
 });
 
 Deno.test("verdicts: settings, contradictions and not-checkable claims need no runs", async () => {
@@ -133,4 +140,56 @@ Deno.test("verdicts: settings, contradictions and not-checkable claims need no r
     statedText(claim({ rule: "not-checkable", reason: "" }, { stated: { a: 1, b: [2, "x"] } })),
     "a: 1; b: 2, x",
   );
+});
+
+Deno.test("verdicts: an ambiguous claim is judged on the argued reading, the literal one shown beside it", async () => {
+  const runsOf = (name: string) => Promise.resolve(name === "ce" ? seeds(12, 10, 8) : seeds(900, 900, 900));
+  const check: ClaimCheck = {
+    rule: "seed-range",
+    runs: "ce",
+    measure: "test-accuracy",
+    value: 99,
+    unit: "points",
+    paperSettings: true,
+    literal: { reading: "NLLLoss fed the raw scores", runs: "nll" },
+  };
+  const record = await judgeClaim(claim(check), "004", "paper", runsOf);
+  assert.equal(record.verdict, "reproduced");
+  assert.match(
+    record.measured,
+    /^99% .*; the literal reading \(NLLLoss fed the raw scores\): 10% .*which would be contradicted$/,
+  );
+  assert.match(record.because, /judged on the reading the notebook argues for/);
+});
+
+Deno.test("verdicts: a diverged rival is left out of the field and said; a confound is said", async () => {
+  const nanLoss = (seed: number) => ({
+    ...fakeRun({ seed }),
+    test: { ...fakeRun({ seed }).test, loss: NaN },
+  });
+  const runsOf = (name: string) =>
+    Promise.resolve(
+      [1, 2, 3].map((seed) =>
+        name === "mm"
+          ? { ...fakeRun({ seed }), test: { ...fakeRun({ seed }).test, loss: 0.05 + seed / 1000 } }
+          : name === "nll"
+          ? nanLoss(seed)
+          : { ...fakeRun({ seed }), test: { ...fakeRun({ seed }).test, loss: 0.33 } }
+      ),
+    );
+  const check: ClaimCheck = {
+    rule: "holds",
+    runs: "mm",
+    test: "extreme",
+    measure: "test-loss",
+    among: ["ce", "nll"],
+    which: "min",
+    paperSettings: true,
+    confound: "the losses are of different functions",
+  };
+  const record = await judgeClaim(claim(check, { kind: "comparison" }), "004", "paper", runsOf);
+  assert.equal(record.verdict, "reproduced", "Math.min over a NaN made this contradicted");
+  assert.match(record.measured, /nll diverged in 3 of 3 seeds and is left out of the field/);
+  assert.match(record.because, /confounded: the losses are of different functions/);
+  assert.deepEqual(record.agree, { holds: 3, of: 3 });
 });
