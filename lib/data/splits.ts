@@ -166,16 +166,18 @@ export function trainValidationSplit(
 }
 
 /**
- * Seed 002's 60:20:20 train/validation/test split (section IV). The paper does not say what it
- * split; it states the dataset has 70,000 images, so we pool the official training and test sets
- * (70,000) and split them 42,000 / 14,000 / 14,000.
+ * Sivakumar et al.'s 60:20:20 train/validation/test split (section IV). The paper does not say what it
+ * split: its section II states the dataset has 70,000 images, so by default we pool the official training
+ * and test sets (70,000) and split them 42,000 / 14,000 / 14,000; its data section counts 60,000, so
+ * `pool: "train"` splits the official training set alone, 36,000 / 12,000 / 12,000 (the sensitivity row).
  */
 export function split602020(
   data: FashionMnist,
   options: SplitOptions = {},
+  pool: "all" | "train" = "all",
 ): { train: Subset; validation: Subset; test: Subset } {
   const [train, validation, test] = splitSubset(
-    concatSubsets(data.train, data.test),
+    pool === "all" ? concatSubsets(data.train, data.test) : data.train,
     [0.6, 0.2, 0.2],
     options,
   );

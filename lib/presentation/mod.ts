@@ -20,3 +20,4 @@ export * from "./data_views.ts";
 export * from "./failure_views.ts";
 export * from "./time_views.ts";
 export * from "./ablation_views.ts";
+export * from "./framework_views.ts";

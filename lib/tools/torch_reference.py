@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""PyTorch reference timings for `deno task bench` (lib/tools/bench.ts): seconds per 60,000-image
-training epoch of our registered models, built in PyTorch from the same layer list.
+"""PyTorch twin of our models, built in PyTorch from the same layer list: reference timings for
+`deno task bench` (lib/tools/bench.ts), seconds per 60,000-image training epoch; and, with a "train" job
+(lib/tools/cross_framework.ts), real training runs of one recipe over several seeds on the real data,
+with PyTorch's own defaults (initialisation, SGD, CrossEntropyLoss), to set against ours.
 
 Optional: needs PyTorch (Debian: `sudo apt-get install python3-torch`; elsewhere
 `pip install torch`). lib/tools/bench.ts sends the job as JSON on stdin:
@@ -18,6 +20,9 @@ Inputs are random (timing does not depend on the pixels); the loss is cross-entr
 import json
 import sys
 import time
+import warnings
+
+warnings.filterwarnings("ignore", message="Lazy modules are a new feature")
 
 try:
     import torch
@@ -95,9 +100,69 @@ def seconds_per_epoch(layers, job):
     return params, elapsed / (job["timed"] * batch) * EPOCH_IMAGES
 
 
+def load_subset(images_path, labels_path):
+    """Images (uint8, N x 784) and labels (uint8) from raw files, as float tensors in [0, 1]."""
+    import numpy as np
+
+    labels = np.fromfile(labels_path, dtype=np.uint8).astype(np.int64)
+    images = np.fromfile(images_path, dtype=np.uint8).reshape(len(labels), 1, 28, 28).astype(np.float32) / 255.0
+    return torch.from_numpy(images), torch.from_numpy(labels)
+
+
+def train_seeds(job):
+    """Train the "train" job's recipe once per seed; print one JSON line per seed."""
+    spec = job["train"]
+    x_train, y_train = load_subset(spec["train_images"], spec["train_labels"])
+    x_test, y_test = load_subset(spec["test_images"], spec["test_labels"])
+    layers = job["models"][spec["model"]]
+    batch = spec["batch"]
+    for seed in spec["seeds"]:
+        start = time.perf_counter()
+        torch.manual_seed(seed)
+        model = build(layers, len(layers) - 1)
+        model(x_train[:1])  # materialise the lazy layers: PyTorch's default initialisation, seeded
+        if spec["optimizer"] == "sgd":
+            optimizer = torch.optim.SGD(model.parameters(), lr=spec["learning_rate"])
+        else:
+            optimizer = torch.optim.Adam(model.parameters(), lr=spec["learning_rate"])
+        loss_fn = nn.CrossEntropyLoss()
+        shuffle = torch.Generator().manual_seed(seed)
+        history = []
+        for _ in range(spec["epochs"]):
+            model.train()
+            order = torch.randperm(len(y_train), generator=shuffle)
+            loss_sum, correct = 0.0, 0
+            for first in range(0, len(y_train), batch):
+                index = order[first:first + batch]
+                scores = model(x_train[index])
+                loss = loss_fn(scores, y_train[index])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                loss_sum += loss.item() * len(index)
+                correct += (scores.argmax(1) == y_train[index]).sum().item()
+            history.append({"loss": loss_sum / len(y_train), "accuracy": correct / len(y_train)})
+        model.eval()
+        with torch.no_grad():
+            test_loss, test_correct = 0.0, 0
+            for first in range(0, len(y_test), 1000):
+                scores = model(x_test[first:first + 1000])
+                test_loss += loss_fn(scores, y_test[first:first + 1000]).item() * len(scores)
+                test_correct += (scores.argmax(1) == y_test[first:first + 1000]).sum().item()
+        print(json.dumps({
+            "seed": seed,
+            "history": history,
+            "test": {"loss": test_loss / len(y_test), "accuracy": test_correct / len(y_test)},
+            "seconds": round(time.perf_counter() - start, 1),
+        }), flush=True)
+
+
 def main():
     job = json.load(sys.stdin)
     torch.set_num_threads(job.get("threads", 1))
+    if "train" in job:
+        train_seeds(job)
+        return
     for name, layers in job["models"].items():
         try:
             params, seconds = seconds_per_epoch(layers, job)

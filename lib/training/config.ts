@@ -11,13 +11,16 @@ import { type Framework, FRAMEWORKS, MODELS, modelSpec } from "../models/registr
 import { type Profile, PROFILES } from "./profile.ts";
 
 /** The data splits a config can name. */
-export const SPLITS = ["official", "602020"] as const;
+export const SPLITS = ["official", "602020", "602020-train"] as const;
 
 /** Everything that defines one training run. Plain data: it is hashed into the run's key. */
 export interface ExperimentConfig {
   /** Registered model name (see `lib/models/registry.ts`). */
   model: string;
-  /** `official`: the published 60,000/10,000 sets; `602020`: Sivakumar et al.'s pooled 60:20:20 split. */
+  /**
+   * `official`: the published 60,000/10,000 sets; `602020`: Sivakumar et al.'s 60:20:20 split of all
+   * 70,000 images; `602020-train`: the same split of the 60,000 training images only.
+   */
   split: (typeof SPLITS)[number];
   /** With `official`: share of the training set held out for validation (0: none). */
   validationFraction: number;
@@ -97,7 +100,7 @@ export const EXPERIMENT_CONFIG = z.strictObject({
  * @example
  * ```ts
  * checkConfig({ ...experiment("000-three-block", "quick"), split: "8020" as "official" });
- * // throws: config field "split" is "8020": use one of official, 602020
+ * // throws: config field "split" is "8020": use one of official, 602020, 602020-train
  * ```
  */
 export function checkConfig(config: ExperimentConfig): void {

@@ -49,8 +49,8 @@ export function experimentData(
   let train: Subset;
   let validation: Subset | null = null;
   let test: Subset;
-  if (config.split === "602020") {
-    ({ train, validation, test } = split602020(data, options));
+  if (config.split === "602020" || config.split === "602020-train") {
+    ({ train, validation, test } = split602020(data, options, config.split === "602020" ? "all" : "train"));
   } else {
     test = data.test;
     if (config.validationFraction > 0) {

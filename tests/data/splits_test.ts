@@ -89,6 +89,12 @@ Deno.test("split602020 pools training and test sets and splits them 60:20:20", (
   const { train, validation, test } = split602020(data, { seed: 3, stratify: true });
   assert.deepEqual([train.count, validation.count, test.count], [420, 140, 140]);
   assert.deepEqual(classCounts(test.labels), new Array(10).fill(14));
+  // The other reading: the training set alone, 60:20:20 (36,000/12,000/12,000 of the real 60,000).
+  const alone = split602020(data, { seed: 3, stratify: true }, "train");
+  assert.deepEqual([alone.train.count, alone.validation.count, alone.test.count], [360, 120, 120]);
+  const parts = [alone.train, alone.validation, alone.test];
+  const ids = parts.flatMap((p) => Array.from({ length: p.count }, (_, k) => id(p, k)));
+  assert.equal(new Set(ids).size, 600, "each training image exactly once");
 });
 
 Deno.test("concatSubsets and sample", () => {

@@ -29,7 +29,7 @@ Deno.test("a good config passes, and so does every paper and quick recipe", () =
 
 Deno.test("bad values are refused with the field, the value and what is allowed", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
-    [{ split: "8020" }, /"split" is "8020": use one of official, 602020$/],
+    [{ split: "8020" }, /"split" is "8020": use one of official, 602020, 602020-train$/],
     [{ profile: "turbo" }, /"profile" is "turbo": use one of smoke, quick, paper$/],
     [{ seed: "abc" }, /"seed" is "abc": use a whole number >= 0$/],
     [{ seed: 1.5 }, /"seed" is 1.5/],
@@ -81,7 +81,7 @@ Deno.test("the run CLI refuses a bad config before training: one error line, exi
   }).output();
   const stderr = new TextDecoder().decode(output.stderr).trim();
   assert.equal(output.code, 2);
-  assert.equal(stderr, 'error: config field "split" is "8020": use one of official, 602020');
+  assert.equal(stderr, 'error: config field "split" is "8020": use one of official, 602020, 602020-train');
 });
 
 Deno.test("a framework other than the model's paper's is refused; absent means tfjs's defaults", () => {
