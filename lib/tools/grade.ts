@@ -30,7 +30,16 @@ import {
   validateNotebook,
   writeNotebook,
 } from "./nbgrader.ts";
-import { type Execution, type GradeRow, oneLine, prepareSubmission, scoreExercises } from "./grading.ts";
+import {
+  armNotebook,
+  type Execution,
+  type GradeRow,
+  oneLine,
+  prepareSubmission,
+  scoreExercises,
+} from "./grading.ts";
+import { requireSandbox } from "./sandbox.ts";
+import { runSandboxed } from "./grade_run.ts";
 import { feedbackMarkdown, gradesCsv } from "./grade_report.ts";
 
 /** Options of {@link grade}. */
@@ -43,6 +52,10 @@ export interface GradeOptions {
   outDir: string;
   /** Seconds each cell may run before it is interrupted. */
   timeoutSeconds: number;
+  /** Grade outside the sandbox (trusted notebooks only; see COURSEWORK.md). */
+  unsafeNoSandbox?: boolean;
+  /** Memory a run's processes may hold together, in bytes (default 4 GiB). */
+  memoryLimitBytes?: number;
   /** Progress lines (stderr by default). */
   log?: (message: string) => void;
 }
@@ -115,6 +128,22 @@ export async function grade(options: GradeOptions): Promise<GradeResult> {
     );
   }
   await checkJupyter();
+  if (options.unsafeNoSandbox) {
+    log("WARNING: grading without a sandbox: a submission can change other grades and read the hidden tests");
+  } else await requireSandbox();
+  // Never visible inside a sandbox: the solutions, the history, the tests, the grades, other submissions.
+  const root = REPO_ROOT.replace(/\/+$/, "");
+  const hidden = await Promise.all(
+    [
+      options.sourceDir,
+      options.submissions,
+      options.outDir,
+      `${root}/.git`,
+      `${root}/tests`,
+      `${root}/notebooks`,
+    ]
+      .map((p) => Deno.realPath(p).catch(() => p)),
+  );
   const work = await Deno.makeTempDir({ prefix: "fmnist-grade-" });
   const rows: GradeRow[] = [];
   const feedback = new Map<string, string>();
@@ -136,6 +165,9 @@ export async function grade(options: GradeOptions): Promise<GradeResult> {
           jupyterPath,
           dir: `${work}/run${++run}`,
           timeoutSeconds: options.timeoutSeconds,
+          sandbox: options.unsafeNoSandbox
+            ? undefined
+            : { repoRoot: root, hidden, memoryLimitBytes: options.memoryLimitBytes ?? 4 * 2 ** 30 },
         });
         own.push(...result.rows);
         if (result.general.length) {
@@ -183,7 +215,12 @@ async function gradeOne(
   file: string | undefined,
   studentDir: string,
   who: { student: string; notebook: string },
-  run: { jupyterPath: string; dir: string; timeoutSeconds: number },
+  run: {
+    jupyterPath: string;
+    dir: string;
+    timeoutSeconds: number;
+    sandbox?: { repoRoot: string; hidden: string[]; memoryLimitBytes: number };
+  },
 ): Promise<{ rows: GradeRow[]; general: string[] }> {
   const all = (status: GradeRow["status"], message: string) =>
     exercises(source.nb).map((e) => ({
@@ -201,9 +238,24 @@ async function gradeOne(
   } catch (e) {
     return { rows: all("invalid", oneLine((e as Error).message)), general: [] };
   }
-  const prepared = prepareSubmission(source.nb, submission);
+  const prepared = armNotebook(
+    prepareSubmission(source.nb, submission),
+    crypto.randomUUID().replaceAll("-", ""),
+  );
   if (!prepared.notebook) return { rows: scoreExercises(prepared, null, who), general: prepared.general };
   await Deno.mkdir(`${run.dir}/out`, { recursive: true });
+  const workingDir = source.path.slice(0, source.path.lastIndexOf("/")) || ".";
+  if (run.sandbox) {
+    const ran = await runSandboxed(prepared.notebook, {
+      ...run.sandbox,
+      scratch: await Deno.realPath(run.dir),
+      workingDir,
+      timeoutSeconds: run.timeoutSeconds,
+    });
+    const error = ran.error ? oneLine(ran.error) : undefined;
+    const execution = { ...ran, error, timeoutSeconds: run.timeoutSeconds };
+    return { rows: scoreExercises(prepared, execution, who), general: prepared.general };
+  }
   const merged = `${run.dir}/${source.name}`;
   await writeNotebook(merged, prepared.notebook);
   const result = await runNotebook(merged, "smoke", {
@@ -212,7 +264,7 @@ async function gradeOne(
     timeoutSeconds: run.timeoutSeconds,
     allowErrors: true,
     interruptOnTimeout: true,
-    workingDir: source.path.slice(0, source.path.lastIndexOf("/")) || ".",
+    workingDir,
   });
   let executed: Notebook | null = null;
   try {
@@ -231,10 +283,18 @@ async function gradeOne(
 export async function parseArgs(args: string[]): Promise<GradeOptions> {
   const { values, positionals } = parseFlags({
     args,
-    options: { source: { type: "string" }, timeout: { type: "string" }, out: { type: "string" } },
+    options: {
+      source: { type: "string" },
+      timeout: { type: "string" },
+      out: { type: "string" },
+      memory: { type: "string" },
+      "unsafe-no-sandbox": { type: "boolean" },
+    },
     allowPositionals: true,
   });
-  const usage = "Usage: deno task grade <submissions-dir> [--source notebooks] [--timeout 60] [--out grades]";
+  const usage =
+    "Usage: deno task grade <submissions-dir> [--source notebooks] [--timeout 60] [--out grades] " +
+    "[--memory 4] [--unsafe-no-sandbox]";
   if (positionals.length !== 1) throw new UserError(`give exactly one submissions folder. ${usage}`);
   const timeoutSeconds = Number(values.timeout ?? 60);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
@@ -247,7 +307,16 @@ export async function parseArgs(args: string[]): Promise<GradeOptions> {
   }
   const sourceDir = (values.source ?? `${REPO_ROOT}notebooks`).replace(/\/+$/, "");
   if (!await isDir(sourceDir)) throw new UserError(`source folder "${sourceDir}" does not exist. ${usage}`);
-  return { submissions, sourceDir, outDir: values.out ?? `${REPO_ROOT}grades`, timeoutSeconds };
+  const memory = Number(values.memory ?? 4);
+  if (!(memory > 0)) throw new UserError(`--memory must be a positive number of GiB, got "${values.memory}"`);
+  return {
+    submissions,
+    sourceDir,
+    outDir: values.out ?? `${REPO_ROOT}grades`,
+    timeoutSeconds,
+    unsafeNoSandbox: values["unsafe-no-sandbox"] ?? false,
+    memoryLimitBytes: memory * 2 ** 30,
+  };
 }
 
 if (import.meta.main) {

@@ -7,8 +7,10 @@
  */
 import { type CellStatus, TIMEOUT_ENAME } from "./headless.ts";
 import {
+  BEGIN_HIDDEN_TESTS,
   type Cell,
   cellSource,
+  END_HIDDEN_TESTS,
   type Exercise,
   exercises,
   isLocked,
@@ -161,6 +163,52 @@ export function prepareSubmission(source: Notebook, submission: Notebook): Prepa
   }
   prepared.notebook = { ...submission, cells };
   return prepared;
+}
+
+/** The check functions of test cells (lib/presentation/exercises.ts), which {@link armNotebook} rebinds. */
+const CHECKS = /(?<![\w$.])(checkEqual|checkClose|check)\s*\(/g;
+
+/** The module test cells get their checks from when graded: a fresh copy, loaded before any student code. */
+const EXERCISES_MODULE = new URL("../presentation/exercises.ts", import.meta.url).href;
+
+/**
+ * Make a prepared notebook's test cells unfakeable. A first cell, run before any student code, imports a
+ * fresh copy of the checks under a name made of `nonce` (which the student cannot know, so cannot shadow);
+ * every test cell then calls the checks through that name, in strict mode, after every built-in has been
+ * put back as it was before the student's code ran (`runTestCell`); its hidden tests report a failure
+ * by the check's description only (`hiddenTests`). Cell indices shift by one.
+ */
+export function armNotebook(prepared: Prepared, nonce: string): Prepared {
+  if (!prepared.notebook) return prepared;
+  const grader = `__grader_${nonce}`;
+  const first = {
+    cell_type: "code",
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source: `const ${grader} = await import("${EXERCISES_MODULE}?grader=${nonce}");`,
+  };
+  const strict = (code: string) =>
+    `async () => {\n"use strict";\n${code.replace(CHECKS, `${grader}.$1(`)}\n}`;
+  const cells = prepared.notebook.cells.map((cell, index) => {
+    const id = [...prepared.testIndex].find(([, at]) => at === index)?.[0];
+    if (!id) return cell;
+    const text = cellSource(cell);
+    const begin = text.indexOf(BEGIN_HIDDEN_TESTS), end = text.indexOf(END_HIDDEN_TESTS);
+    const visible = begin < 0
+      ? text
+      : text.slice(0, begin) + (end < 0 ? "" : text.slice(end + END_HIDDEN_TESTS.length));
+    const hidden = begin < 0 ? "" : text.slice(begin + BEGIN_HIDDEN_TESTS.length, end < 0 ? undefined : end);
+    const body = visible + (hidden.trim() ? `\nawait ${grader}.hiddenTests(${strict(hidden)});` : "");
+    return { ...cell, source: `await ${grader}.runTestCell(${strict(body)});` };
+  });
+  const shift = (map: Map<string, number>) => new Map([...map].map(([id, at]) => [id, at + 1]));
+  return {
+    ...prepared,
+    notebook: { ...prepared.notebook, cells: [first, ...cells] },
+    testIndex: shift(prepared.testIndex),
+    cellIndex: shift(prepared.cellIndex),
+  };
 }
 
 /** The outcome of executing a prepared notebook. */

@@ -21,6 +21,7 @@ import { initBackend } from "../backend/select.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { main, UserError } from "../errors.ts";
 import { COMMIT_FIGURES_VAR, type Profile, PROFILES, REPO_ROOT } from "../training/profile.ts";
+import { checkOutputs, describeOutputCheck, firstErrorOutput, type OutputCheck } from "./output_check.ts";
 
 /** The outcome of one notebook's execution. */
 export interface NotebookRun {
@@ -76,7 +77,7 @@ export interface RunOptions {
   workingDir?: string;
 }
 
-function parseCellStatus(text: string): CellStatus[] {
+export function parseCellStatus(text: string): CellStatus[] {
   return text.split("\n").filter((l) => l.trim()).flatMap((line) => {
     try {
       return [JSON.parse(line) as CellStatus];
@@ -131,90 +132,9 @@ export async function listNotebooks(): Promise<string[]> {
   return names.sort();
 }
 
-interface NotebookJson {
-  cells: {
-    cell_type: string;
-    outputs?: {
-      output_type: string;
-      ename?: string;
-      evalue?: string;
-      metadata?: { fmnist?: { output?: number; cell?: number } };
-    }[];
-  }[];
-}
+export { checkOutputs, describeOutputCheck, type OutputCheck } from "./output_check.ts";
 
-/** Check an executed notebook for error outputs nbconvert may have let through. */
-function firstErrorOutput(nb: NotebookJson): string | undefined {
-  for (const cell of nb.cells) {
-    for (const out of cell.outputs ?? []) {
-      if (out.output_type === "error") return `${out.ename}: ${out.evalue}`;
-    }
-  }
-  return undefined;
-}
-
-/** Where an executed notebook's outputs ended up, against what the kernel produced. */
-export interface OutputCheck {
-  /** Outputs the library produced (the ledger's entries). */
-  produced: number;
-  /** Outputs produced but absent from the notebook: `output` number and the cell that made it. */
-  lost: { output: number; cell: number }[];
-  /** Outputs found in another cell than the one that produced them. */
-  misplaced: { output: number; cell: number; foundIn: number }[];
-  /** Outputs found more than once. */
-  duplicated: number[];
-}
-
-/**
- * Compare an executed notebook with the ledger its kernel wrote (`FMNIST_OUTPUT_LEDGER`, one
- * `<output> <cell>` line per output, see `lib/kernel.ts`): every output the library produced must
- * be in the notebook exactly once, in the cell that produced it.
- */
-export function checkOutputs(notebookJson: string, ledger: string): OutputCheck {
-  const nb = JSON.parse(notebookJson) as NotebookJson;
-  const produced = new Map<number, number>();
-  for (const line of ledger.split("\n")) {
-    const [output, cell] = line.trim().split(/\s+/).map(Number);
-    if (Number.isInteger(output) && Number.isInteger(cell)) produced.set(output, cell);
-  }
-  const found = new Map<number, number>();
-  const duplicated: number[] = [];
-  const misplaced: OutputCheck["misplaced"] = [];
-  nb.cells.forEach((cell, index) => {
-    for (const out of cell.outputs ?? []) {
-      const n = out.metadata?.fmnist?.output;
-      if (typeof n !== "number") continue;
-      if (found.has(n)) duplicated.push(n);
-      found.set(n, index);
-      const from = produced.get(n) ?? out.metadata?.fmnist?.cell;
-      if (from !== undefined && from !== index) misplaced.push({ output: n, cell: from, foundIn: index });
-    }
-  });
-  const lost = [...produced].filter(([n]) => !found.has(n)).map(([output, cell]) => ({ output, cell }));
-  return { produced: produced.size, lost, misplaced, duplicated };
-}
-
-/** One line describing an output check's failures, or null when every output is in its cell. */
-export function describeOutputCheck(check: OutputCheck): string | null {
-  const parts: string[] = [];
-  if (check.lost.length) {
-    parts.push(
-      `${check.lost.length} of ${check.produced} outputs lost (` +
-        check.lost.map((l) => `#${l.output} of cell ${l.cell}`).join(", ") + ")",
-    );
-  }
-  if (check.misplaced.length) {
-    parts.push(
-      `${check.misplaced.length} misplaced (` +
-        check.misplaced.map((m) => `#${m.output} of cell ${m.cell} shown in cell ${m.foundIn}`).join(", ") +
-        ")",
-    );
-  }
-  if (check.duplicated.length) parts.push(`${check.duplicated.length} duplicated`);
-  return parts.length ? parts.join("; ") : null;
-}
-
-const HOOKS = fileURLToPath(new URL("./headless_hooks.py", import.meta.url));
+export const HOOKS = fileURLToPath(new URL("./headless_hooks.py", import.meta.url));
 
 /**
  * Execute one notebook under a profile and check that every output sits in the cell that produced it.

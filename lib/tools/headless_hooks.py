@@ -8,11 +8,22 @@
 # index, the status of the kernel's execute_reply ("ok" or "error", with ename and evalue) and the
 # seconds it took. The reply says a cell failed even when its error output never reached the
 # notebook, and a cell that ran past the timeout carries the ename the runner gave error_on_timeout.
+#
+# Under FMNIST_SANDBOXED=1 (grading, lib/tools/grade_run.ts) the status goes into the executed notebook's
+# cell metadata instead (`fmnist_status`), since every file in the sandbox can be written by the student's
+# code; and this process makes itself non-dumpable, so the student's code cannot read its memory (the
+# hidden tests) or its file descriptors (the pipe the executed notebook leaves by).
+import ctypes
 import json
 import os
 import time
 
 _started = {}
+_SANDBOXED = os.environ.get("FMNIST_SANDBOXED") == "1"
+if _SANDBOXED:
+    PR_SET_DUMPABLE = 4
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise SystemExit("cannot make the grading process non-dumpable; refusing to grade")
 
 
 def _mark_cell(cell=None, cell_index=None, **_kwargs):
@@ -31,7 +42,7 @@ def _cell_execute(cell=None, cell_index=None, **_kwargs):
 
 def _cell_executed(cell=None, cell_index=None, execute_reply=None, **_kwargs):
     path = os.environ.get("FMNIST_CELL_STATUS")
-    if not path or cell_index is None:
+    if (not path and not _SANDBOXED) or cell_index is None:
         return
     content = (execute_reply or {}).get("content", {})
     record = {
@@ -42,6 +53,9 @@ def _cell_executed(cell=None, cell_index=None, execute_reply=None, **_kwargs):
     if content.get("status") == "error":
         record["ename"] = str(content.get("ename", ""))
         record["evalue"] = str(content.get("evalue", ""))
+    if _SANDBOXED:
+        cell.metadata["fmnist_status"] = record
+        return
     with open(path, "a") as f:
         f.write(json.dumps(record) + "\n")
 

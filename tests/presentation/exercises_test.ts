@@ -77,3 +77,40 @@ Deno.test("describeValue keeps failure messages short", () => {
   cyclic.self = cyclic;
   assert.equal(describeValue(cyclic), "[object Object]");
 });
+
+type Exercises = typeof import("../../lib/presentation/exercises.ts");
+const freshChecks = (tag: string): Promise<Exercises> =>
+  import(`../../lib/presentation/exercises.ts?${tag}=${Date.now()}`);
+
+Deno.test("hiddenTests reports what was checked and nothing else", async () => {
+  const { hiddenTests, checkEqual: fresh } = await freshChecks("hidden");
+  await assert.rejects(
+    () => hiddenTests(() => fresh([3, 2], [2, 3], "a small example")),
+    (e: Error) => e.message === "hidden test failed: a small example",
+  );
+  await assert.rejects(
+    () =>
+      hiddenTests(() => {
+        throw new Error("secret input [10]");
+      }),
+    (e: Error) => e.message === "hidden test failed: the code under test threw",
+  );
+  await hiddenTests(() => fresh(1, 1, "passes"));
+});
+
+// Last in the file: it leaves Math frozen (and poisoned) in this test process.
+Deno.test("a test cell run through runTestCell sees every built-in as it was when the checks loaded", async () => {
+  const { runTestCell, checkEqual: fresh } = await freshChecks("restore");
+  Object.is = () => true;
+  Math.abs = () => 0;
+  (Array.prototype as unknown as Record<string, unknown>).every = () => true;
+  (Array.prototype as unknown as Record<string, unknown>).added = 1;
+  await assert.rejects(() => runTestCell(() => fresh(1 + 1, 3, "a sum")), /a sum: expected 3, got 2/);
+  assert.equal(Object.is(1, 2), false, "Object.is put back");
+  assert.equal(Math.abs(-2), 2, "Math.abs put back");
+  assert.equal([1, 2].every((x) => x > 1), false, "Array.prototype.every put back");
+  assert.equal("added" in Array.prototype, false, "what a solution added to a built-in is removed");
+  Math.abs = () => 0;
+  Object.freeze(Math);
+  await assert.rejects(() => runTestCell(() => {}), /was locked: the checks cannot run/);
+});
