@@ -4,7 +4,11 @@
 # see COURSEWORK.md, "Grading with nbgrader". Register the kernel on the grading machine with
 # `deno task kernel` first: it adds message interrupts (so a timed-out cell can be stopped) and
 # NO_COLOR=1 (so values come back without ANSI colour codes).
+import os
+import tempfile
+
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+ROOT = os.path.dirname(os.path.abspath(__file__))
 
 # Student versions (nbgrader generate_assignment). The code stub is chosen by the notebook's kernel
 # language, which is "typescript" for the Deno kernel; nbgrader has no stub for it by default.
@@ -24,7 +28,45 @@ c.ClearHiddenTests.end_test_delimeter = "// END HIDDEN TESTS"
 # error_on_timeout makes nbclient move on after interrupting a cell that ran past the timeout
 # (without it, a cell stuck in an `await` that never resolves, which no interrupt stops, is
 # interrupted again and again and the run never ends).
-_on_timeout = {"ename": "CellTimeoutError", "evalue": "the cell ran past the timeout and was interrupted"}
+# The timeout error needs a `traceback`: nbgrader's on_cell_executed reads it (without it, a KeyError, and
+# the student's whole assignment is dropped as failed). raise_on_iopub_timeout=False: one stuck cell must
+# not abort the rest of the notebook.
+_on_timeout = {
+    "ename": "CellTimeoutError",
+    "evalue": "the cell ran past the timeout and was interrupted",
+    "traceback": ["CellTimeoutError: the cell ran past the timeout and was interrupted"],
+}
 for _section in (c.ExecutePreprocessor, c.Execute):
     _section.timeout = 120
     _section.error_on_timeout = _on_timeout
+    _section.raise_on_iopub_timeout = False
+
+# The kernels nbgrader starts inherit this environment: run submissions as `deno task grade` does, under
+# profile smoke, with figures, runs and claim records in a scratch folder rather than the repository.
+_scratch = tempfile.mkdtemp(prefix="fmnist-nbgrader-")
+os.environ.setdefault("FMNIST_PROFILE", "smoke")
+for _name, _sub in (
+    ("FMNIST_FIGURES_DIR", "figures"),
+    ("FMNIST_RUNS_DIR", "runs"),
+    ("FMNIST_CLAIMS_DIR", "claims"),
+    ("FMNIST_MEASUREMENTS_DIR", "measurements"),
+):
+    os.environ.setdefault(_name, os.path.join(_scratch, _sub))
+
+
+def link_library(**kwargs):
+    """Give the folder above nbgrader's output (autograded/<student>/, release/, feedback/<student>/) a `lib`
+    link to the repository's library, since the notebooks import `../lib/mod.ts`. nbgrader 0.8 passes
+    `output_dir`; older versions `assignment` and `student`, from which the folder follows."""
+    output = kwargs.get("output_dir")
+    if not output:
+        student, assignment = kwargs.get("student"), kwargs.get("assignment")
+        output = os.path.join("autograded", student, assignment) if student else os.path.join("release", assignment)
+    parent = os.path.dirname(os.path.abspath(output))
+    os.makedirs(parent, exist_ok=True)
+    link = os.path.join(parent, "lib")
+    if not os.path.lexists(link):
+        os.symlink(os.path.join(ROOT, "lib"), link)
+
+
+c.BaseConverter.pre_convert_hook = link_library

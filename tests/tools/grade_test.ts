@@ -12,8 +12,11 @@ import {
   readNotebook,
 } from "../../lib/tools/nbgrader.ts";
 import { UserError } from "../../lib/errors.ts";
+import { sandboxUnavailable } from "../../lib/tools/sandbox.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+// Graded in the sandbox where the machine can make one (sandbox_test.ts covers it); plainly elsewhere.
+const unsafeNoSandbox = (await sandboxUnavailable()) !== null;
 const FIXTURES = `${ROOT}tests/fixtures`;
 const SOURCE = await readNotebook(`${FIXTURES}/exercises.ipynb`);
 const RELEASED = releaseNotebook(SOURCE);
@@ -55,6 +58,7 @@ async function gradeStudents(
       sourceDir: FIXTURES,
       outDir: `${dir}/grades`,
       timeoutSeconds,
+      unsafeNoSandbox,
       log: () => {},
     });
     const csv = parseGradesCsv(await Deno.readTextFile(result.csvPath));
@@ -279,6 +283,7 @@ Deno.test("a real paper notebook: its solution version scores full marks, its re
       sourceDir: source,
       outDir: `${dir}/grades`,
       timeoutSeconds: 120,
+      unsafeNoSandbox,
       log: () => {},
     });
     const rows = result.rows.filter((r) => r.notebook === name);

@@ -22,6 +22,7 @@ import {
   validateNotebook,
 } from "../../lib/tools/nbgrader.ts";
 import { UserError } from "../../lib/errors.ts";
+import { TIMEOUT_ENAME } from "../../lib/tools/headless.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const FIXTURE = `${ROOT}tests/fixtures/exercises.ipynb`;
@@ -248,4 +249,48 @@ Deno.test("nbgrader_config.py gives nbgrader the same delimiters and code stub a
   assert.equal(setting("ClearHiddenTests.end_test_delimeter"), END_HIDDEN_TESTS);
   assert.match(config, new RegExp(`"typescript": "${CODE_STUB.replace(/[()]/g, "\\$&")}"`));
   assert.match(config, /^ {4}_section\.timeout = 120$/m);
+});
+
+Deno.test("nbgrader_config.py, loaded by traitlets: a timeout error with a traceback, no abort on one stuck cell, smoke profile, and a hook that links lib/", async () => {
+  const dir = await Deno.makeTempDir();
+  const script = `
+import json, os, sys
+from traitlets.config.loader import PyFileConfigLoader
+config = PyFileConfigLoader("nbgrader_config.py", path=${JSON.stringify(ROOT)}).load_config()
+hook = config.BaseConverter.pre_convert_hook
+os.chdir(${JSON.stringify(dir)})
+hook(notebooks=[], input_dir="submitted/ann/ps1", output_dir="autograded/ann/ps1")
+hook(assignment="ps1", student="bob", notebooks=[])
+hook(assignment="ps1", student=None, notebooks=[])
+hook(notebooks=[], input_dir="submitted/ann/ps1", output_dir="autograded/ann/ps1")
+print(json.dumps({
+  "error": config.ExecutePreprocessor.error_on_timeout,
+  "iopub": [config.ExecutePreprocessor.raise_on_iopub_timeout, config.Execute.raise_on_iopub_timeout],
+  "profile": os.environ["FMNIST_PROFILE"],
+  "runs": os.environ["FMNIST_RUNS_DIR"],
+  "links": [os.path.realpath(p) for p in ("autograded/ann/lib", "autograded/bob/lib", "release/lib")],
+}))
+`;
+  try {
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", script],
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const got = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.ok(
+      Array.isArray(got.error.traceback) && got.error.traceback.length > 0,
+      "nbgrader reads traceback",
+    );
+    assert.equal(got.error.ename, TIMEOUT_ENAME);
+    assert.deepEqual(got.iopub, [false, false]);
+    assert.equal(got.profile, "smoke");
+    assert.ok(!got.runs.startsWith(ROOT), "runs go to a scratch folder, not the repository");
+    const lib = await Deno.realPath(`${ROOT}lib`);
+    assert.deepEqual(got.links, [lib, lib, lib]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -160,3 +160,18 @@ Deno.test("sandbox: what it binds: the system and the repository read-only, hidd
   assert.ok(pairs.includes("--bind /tmp/scratch"));
   assert.ok(!args.includes("--share-net"));
 });
+
+Deno.test({
+  name: "sandbox: without one, grading refuses in one line naming the fix and the unsafe flag",
+  async fn() {
+    const before = Deno.env.get("FMNIST_BWRAP");
+    Deno.env.set("FMNIST_BWRAP", "/nonexistent/bwrap");
+    try {
+      const { requireSandbox } = await import(`../../lib/tools/sandbox.ts?missing=${Date.now()}`);
+      await assert.rejects(() => requireSandbox(), /bubblewrap is not installed.*--unsafe-no-sandbox/);
+    } finally {
+      if (before === undefined) Deno.env.delete("FMNIST_BWRAP");
+      else Deno.env.set("FMNIST_BWRAP", before);
+    }
+  },
+});
