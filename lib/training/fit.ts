@@ -43,6 +43,39 @@ export interface TrainOptions {
   quiet?: boolean;
 }
 
+/**
+ * Undo what an interrupted cell left half-done in tfjs's engine. Jupyter's Interrupt ends a cell between
+ * two statements, skipping every `finally`: inside `optimizer.minimize` that leaves a gradient tape
+ * recording and scopes open, and the next training in the same kernel then fails ("Cannot find a
+ * connection between any variable and the result of the loss function") or leaks. Called before each
+ * training run (never inside a `tf.tidy`, which cannot wrap an async run); returns what it repaired.
+ */
+export function recoverEngine(): string[] {
+  const engine = tf.engine() as unknown as {
+    endScope: () => void;
+    state: {
+      scopeStack: unknown[];
+      gradientDepth: number;
+      kernelDepth: number;
+      activeTape: unknown[] | null;
+      numDataMovesStack: number[];
+    };
+  };
+  const state = engine.state;
+  const repaired: string[] = [];
+  if (state.scopeStack.length > 0) repaired.push(`${state.scopeStack.length} open scope(s)`);
+  while (state.scopeStack.length > 0) engine.endScope();
+  if (state.gradientDepth !== 0 || state.activeTape !== null) {
+    repaired.push("a gradient tape left recording");
+    state.gradientDepth = 0;
+    state.activeTape = null;
+  }
+  if (state.kernelDepth !== 0) repaired.push("a kernel left running");
+  state.kernelDepth = 0;
+  state.numDataMovesStack = [];
+  return repaired;
+}
+
 /** One epoch of history. Accuracy is counted per sample over the epoch, never averaged over batches. */
 export interface EpochRecord {
   epoch: number;
@@ -177,6 +210,10 @@ export async function fit(
     throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
   }
   if (train.count < 1) throw new RangeError("the training set is empty");
+  const repaired = recoverEngine();
+  if (repaired.length && !options.quiet) {
+    console.log(`(an interrupted run had left ${repaired.join(" and ")} in tfjs: cleared)`);
+  }
   const optimizer = hooks.optimizer ??
     makeOptimizer(options.optimizer, options.learningRate, options.framework);
   const lossFn = lossFunction(options.loss, endsInSoftmaxLayer(model) ? "logits" : output);

@@ -132,3 +132,75 @@ Deno.test("under Keras's defaults training reads the logits: loss equals cross-e
   // tfjs's defaults: the model's last layer is the softmax Dense, and the loss sees probabilities.
   assert.equal(lossInputs(buildModel("002-ann", 4), xs, false, "softmax").kind, "softmax");
 });
+
+Deno.test({
+  name:
+    "a training cell interrupted in a real kernel leaves it able to train: the re-run resumes and ends as an uninterrupted run",
+  sanitizeResources: false,
+  async fn() {
+    const { writeKernelspec } = await import("../../lib/tools/headless.ts");
+    const { experiment } = await import("../../lib/training/experiments.ts");
+    const { runExperiment } = await import("../../lib/training/runs.ts");
+    const dir = await Deno.makeTempDir();
+    const overrides = { trainLimit: 12000, epochs: 6, seed: 3 };
+    try {
+      const reference = await runExperiment(experiment("002-model1", "smoke", overrides), {
+        dir: `${dir}/reference`,
+        quiet: true,
+      });
+      const jupyter = await writeKernelspec(`${dir}/jupyter`);
+      const cell = `const { runExperiment, experiment } = await import("../lib/mod.ts");\n` +
+        `const r = await runExperiment(experiment("002-model1", "smoke", ${JSON.stringify(overrides)}));\n` +
+        "console.log(`accuracy ${r.test.accuracy}`);";
+      const script = `
+import json, os, time, jupyter_client
+km = jupyter_client.KernelManager(kernel_name="deno")
+km.start_kernel(cwd=${JSON.stringify(new URL("../../notebooks", import.meta.url).pathname)})
+kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
+def run(code, interrupt_after=None, timeout=300):
+    msg_id = kc.execute(code); t0 = time.time(); sent = None; texts = []; errors = []
+    while time.time() - t0 < timeout:
+        if interrupt_after and sent is None and time.time() - t0 > interrupt_after:
+            km.interrupt_kernel(); sent = time.time()
+        try:
+            m = kc.get_iopub_msg(timeout=0.5)
+        except Exception:
+            continue
+        if m["parent_header"].get("msg_id") != msg_id: continue
+        if m["msg_type"] == "stream": texts.append(m["content"]["text"])
+        if m["msg_type"] == "error": errors.append(m["content"]["ename"] + ": " + m["content"]["evalue"])
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            return {"texts": "".join(texts), "errors": errors, "after_interrupt": None if sent is None else time.time() - sent}
+    return {"texts": "".join(texts), "errors": errors + ["timeout"], "after_interrupt": None}
+first = run(${JSON.stringify(cell)}, interrupt_after=4)
+second = run(${JSON.stringify(cell)})
+print(json.dumps({"first": first, "second": second}))
+kc.stop_channels(); km.shutdown_kernel(now=True)
+`;
+      const out = await new Deno.Command("/usr/bin/python3", {
+        args: ["-c", script],
+        env: {
+          JUPYTER_PATH: jupyter,
+          FMNIST_RUNS_DIR: `${dir}/kernel`,
+          FMNIST_PROFILE: "smoke",
+          NO_COLOR: "1",
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.ok(out.success, new TextDecoder().decode(out.stderr).slice(-500));
+      const { first, second } = JSON.parse(text.trim().split("\n").at(-1)!);
+      assert.ok(!first.texts.includes("accuracy"), "the interrupted run did not finish");
+      assert.deepEqual(second.errors, [], "the same kernel trains again");
+      assert.match(second.texts, /an interrupted run had left .* in tfjs: cleared/, "the engine was repaired");
+      assert.match(
+        second.texts,
+        new RegExp(`accuracy ${reference.test.accuracy}`),
+        "it ends as an uninterrupted run",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
