@@ -56,6 +56,8 @@ export interface GradeOptions {
   unsafeNoSandbox?: boolean;
   /** Memory a run's processes may hold together, in bytes (default 4 GiB). */
   memoryLimitBytes?: number;
+  /** Grade only the notebooks each student handed in (self-grading), not the missing ones as 0. */
+  onlySubmitted?: boolean;
   /** Progress lines (stderr by default). */
   log?: (message: string) => void;
 }
@@ -156,6 +158,7 @@ export async function grade(options: GradeOptions): Promise<GradeResult> {
       const files = await submittedFiles(`${options.submissions}/${student}`);
       for (const source of graded) {
         const paths = files.get(source.name) ?? [];
+        if (!paths.length && options.onlySubmitted) continue;
         const who = { student, notebook: source.name };
         if (paths.length > 1) {
           notes.set(source.name, [`several files named ${source.name}: graded ${paths[0]}`]);
@@ -289,12 +292,13 @@ export async function parseArgs(args: string[]): Promise<GradeOptions> {
       out: { type: "string" },
       memory: { type: "string" },
       "unsafe-no-sandbox": { type: "boolean" },
+      "only-submitted": { type: "boolean" },
     },
     allowPositionals: true,
   });
   const usage =
     "Usage: deno task grade <submissions-dir> [--source notebooks] [--timeout 60] [--out grades] " +
-    "[--memory 4] [--unsafe-no-sandbox]";
+    "[--memory 4] [--only-submitted] [--unsafe-no-sandbox]";
   if (positionals.length !== 1) throw new UserError(`give exactly one submissions folder. ${usage}`);
   const timeoutSeconds = Number(values.timeout ?? 60);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
@@ -315,6 +319,7 @@ export async function parseArgs(args: string[]): Promise<GradeOptions> {
     outDir: values.out ?? `${REPO_ROOT}grades`,
     timeoutSeconds,
     unsafeNoSandbox: values["unsafe-no-sandbox"] ?? false,
+    onlySubmitted: values["only-submitted"] ?? false,
     memoryLimitBytes: memory * 2 ** 30,
   };
 }

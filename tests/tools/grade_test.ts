@@ -296,3 +296,21 @@ Deno.test("a real paper notebook: its solution version scores full marks, its re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("self-grading with --only-submitted counts only the notebooks handed in", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/mine/me`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/mine/me/notes.txt`, "no notebook yet");
+    const options = { submissions: `${dir}/mine`, sourceDir: FIXTURES, timeoutSeconds: 5, unsafeNoSandbox };
+    const all = await grade({ ...options, outDir: `${dir}/all`, log: () => {} });
+    assert.deepEqual(all.rows.map((r) => r.status), ["missing", "missing", "missing"]);
+    const mine = await grade({ ...options, outDir: `${dir}/mine-only`, onlySubmitted: true, log: () => {} });
+    assert.deepEqual(mine.rows, []);
+    assert.match(await Deno.readTextFile(mine.feedback.get("me")!), /Total: \*\*0 \/ 0\*\*/);
+    const parsed = await parseArgs([`${dir}/mine`, "--only-submitted"]);
+    assert.equal(parsed.onlySubmitted, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

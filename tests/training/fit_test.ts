@@ -193,7 +193,11 @@ kc.stop_channels(); km.shutdown_kernel(now=True)
       const { first, second } = JSON.parse(text.trim().split("\n").at(-1)!);
       assert.ok(!first.texts.includes("accuracy"), "the interrupted run did not finish");
       assert.deepEqual(second.errors, [], "the same kernel trains again");
-      assert.match(second.texts, /an interrupted run had left .* in tfjs: cleared/, "the engine was repaired");
+      assert.match(
+        second.texts,
+        /an interrupted run had left .* in tfjs: cleared/,
+        "the engine was repaired",
+      );
       assert.match(
         second.texts,
         new RegExp(`accuracy ${reference.test.accuracy}`),
