@@ -9,20 +9,24 @@
 import { initBackend } from "../backend/select.ts";
 import { experiment } from "../training/experiments.ts";
 import { loadResult, runKey, type RunResult } from "../training/store.ts";
+import { REPO_ROOT } from "../training/profile.ts";
 import { modelSpec } from "../models/registry.ts";
 import { loadTorchRuns, permutationTest, summarize } from "../analysis/cross_framework.ts";
 import { LEARNED_ABOVE } from "../analysis/cross_framework.ts";
 import { seedSpreadFigure } from "./charts.ts";
 import { showFigure, showMarkdown, showTable } from "./notebook.ts";
 
-/** Our stored `paper` runs of an experiment under its paper's framework's defaults, seeds 1..`seeds`. */
+/**
+ * Our `paper` runs of an experiment under its paper's framework's defaults, seeds 1..`seeds`, from the
+ * committed store (`data/runs/`, whatever the profile: this comparison is at the paper's settings only).
+ */
 export async function frameworkRuns(name: string, seeds: number): Promise<RunResult[]> {
   const backend = (await initBackend()).name;
   const runs: RunResult[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     const config = experiment(name, "paper", { seed });
     const { key } = runKey({ ...config, framework: modelSpec(config.model).framework }, backend);
-    const run = await loadResult(key, undefined, () => {});
+    const run = await loadResult(key, `${REPO_ROOT}data/runs`, () => {});
     if (run) runs.push(run);
   }
   return runs;
@@ -46,7 +50,7 @@ export async function showFrameworkComparison(
     [`PyTorch ${torch.torch}`]: torch.runs.map((r) => points(r.test.accuracy)),
   };
   await showTable(
-    Object.entries(samples).map(([framework, values]) => {
+    Object.entries(samples).filter(([, values]) => values.length > 0).map(([framework, values]) => {
       const s = summarize(values);
       return {
         framework,
@@ -84,9 +88,11 @@ export async function showFrameworkComparison(
     figureName,
     seedSpreadFigure(
       rows,
-      `${name} in two frameworks, one dot per seed`,
+      test && test.p >= 0.05
+        ? `${name}: no difference detected (p = ${test.p.toFixed(2)})`
+        : `${name} in two frameworks${test ? ` (p = ${test.p.toFixed(3)})` : ""}`,
       "test accuracy",
-      "paper's settings",
+      "paper's settings, one dot per seed; line: mean",
     ),
   );
 }
