@@ -41,7 +41,12 @@ export function learningCurvesFigure(history: EpochRecord[], title: string, subt
       width: 400,
       height: 280,
       marginLeft: 50,
-      x: { label: "epoch", ticks: Math.min(history.length, 10), tickFormat: "d" },
+      // Whole epochs only: a short run gets one tick per epoch (no "2" under 1.5 and 2).
+      x: {
+        label: "epoch",
+        ticks: history.length <= 10 ? history.map((h) => h.epoch) : 10,
+        tickFormat: "d",
+      },
       y: { label: metric, grid: true, tickFormat: metric === "accuracy" ? "%" : undefined },
       color: { domain: Object.keys(SERIES), range: Object.values(SERIES) },
       marks: [
@@ -53,10 +58,13 @@ export function learningCurvesFigure(history: EpochRecord[], title: string, subt
       ],
     });
   const marked = best === null ? undefined : `dotted: lowest validation loss (epoch ${best})`;
+  const shown = Object.keys(SERIES).filter((set) =>
+    set === "training" || history.some((h) => h.valLoss !== null)
+  );
   return figure([panel("accuracy"), panel("loss")], {
     title,
     subtitle: [subtitle, marked].filter(Boolean).join("; ") || undefined,
-    legend: { labels: Object.keys(SERIES), colors: Object.values(SERIES) },
+    legend: { labels: shown, colors: shown.map((set) => SERIES[set as keyof typeof SERIES]) },
   });
 }
 

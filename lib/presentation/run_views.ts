@@ -46,7 +46,12 @@ export async function showCurves(name: string, runs: RunResult[], label: string)
     learningCurvesFigure(
       runs[0].history,
       `${label}: test accuracy ${spreadText(runs.map((r) => r.test.accuracy))}`,
-      `training vs validation per epoch, seed ${runs[0].config.seed}; ${profileOf(runs)}`,
+      `${
+        runs[0].history.some((h) => h.valLoss !== null)
+          ? "training vs validation"
+          : "training (no validation set)"
+      } ` +
+        `per epoch, seed ${runs[0].config.seed}; ${profileOf(runs)}`,
     ),
   );
 }
