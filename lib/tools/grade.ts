@@ -42,6 +42,12 @@ import { requireSandbox } from "./sandbox.ts";
 import { runSandboxed } from "./grade_run.ts";
 import { feedbackMarkdown, gradesCsv } from "./grade_report.ts";
 
+/**
+ * Memory (GiB) a graded run may hold by default, Jupyter and kernel together. Measured peaks under
+ * `smoke`: notebook 02 1.0 GiB, 04 1.8 GiB, 07 4.3 GiB (it reads the Kaggle CSV files through danfojs).
+ */
+export const DEFAULT_MEMORY_GIB = 6;
+
 /** Options of {@link grade}. */
 export interface GradeOptions {
   /** The folder with one sub-folder per student. */
@@ -54,7 +60,7 @@ export interface GradeOptions {
   timeoutSeconds: number;
   /** Grade outside the sandbox (trusted notebooks only; see COURSEWORK.md). */
   unsafeNoSandbox?: boolean;
-  /** Memory a run's processes may hold together, in bytes (default 4 GiB). */
+  /** Memory a run's processes may hold together, in bytes (default {@link DEFAULT_MEMORY_GIB} GiB). */
   memoryLimitBytes?: number;
   /** Grade only the notebooks each student handed in (self-grading), not the missing ones as 0. */
   onlySubmitted?: boolean;
@@ -168,9 +174,11 @@ export async function grade(options: GradeOptions): Promise<GradeResult> {
           jupyterPath,
           dir: `${work}/run${++run}`,
           timeoutSeconds: options.timeoutSeconds,
-          sandbox: options.unsafeNoSandbox
-            ? undefined
-            : { repoRoot: root, hidden, memoryLimitBytes: options.memoryLimitBytes ?? 4 * 2 ** 30 },
+          sandbox: options.unsafeNoSandbox ? undefined : {
+            repoRoot: root,
+            hidden,
+            memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_GIB * 2 ** 30,
+          },
         });
         own.push(...result.rows);
         if (result.general.length) {
@@ -178,10 +186,11 @@ export async function grade(options: GradeOptions): Promise<GradeResult> {
         }
         const points = result.rows.reduce((s, r) => s + r.points, 0);
         const max = result.rows.reduce((s, r) => s + r.maxPoints, 0);
+        const peak = result.peakBytes ? `, peak ${(result.peakBytes / 2 ** 30).toFixed(1)} GiB` : "";
         log(
           `${student}/${source.name}: ${points} / ${max} points (${
             ((performance.now() - t0) / 1000).toFixed(1)
-          } s)`,
+          } s${peak})`,
         );
       }
       for (const [name, paths] of files) {
@@ -224,7 +233,7 @@ async function gradeOne(
     timeoutSeconds: number;
     sandbox?: { repoRoot: string; hidden: string[]; memoryLimitBytes: number };
   },
-): Promise<{ rows: GradeRow[]; general: string[] }> {
+): Promise<{ rows: GradeRow[]; general: string[]; peakBytes?: number }> {
   const all = (status: GradeRow["status"], message: string) =>
     exercises(source.nb).map((e) => ({
       ...who,
@@ -257,7 +266,11 @@ async function gradeOne(
     });
     const error = ran.error ? oneLine(ran.error) : undefined;
     const execution = { ...ran, error, timeoutSeconds: run.timeoutSeconds };
-    return { rows: scoreExercises(prepared, execution, who), general: prepared.general };
+    return {
+      rows: scoreExercises(prepared, execution, who),
+      general: prepared.general,
+      peakBytes: ran.peakBytes,
+    };
   }
   const merged = `${run.dir}/${source.name}`;
   await writeNotebook(merged, prepared.notebook);
@@ -298,7 +311,7 @@ export async function parseArgs(args: string[]): Promise<GradeOptions> {
   });
   const usage =
     "Usage: deno task grade <submissions-dir> [--source notebooks] [--timeout 60] [--out grades] " +
-    "[--memory 4] [--only-submitted] [--unsafe-no-sandbox]";
+    `[--memory ${DEFAULT_MEMORY_GIB}] [--only-submitted] [--unsafe-no-sandbox]`;
   if (positionals.length !== 1) throw new UserError(`give exactly one submissions folder. ${usage}`);
   const timeoutSeconds = Number(values.timeout ?? 60);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
@@ -311,7 +324,7 @@ export async function parseArgs(args: string[]): Promise<GradeOptions> {
   }
   const sourceDir = (values.source ?? `${REPO_ROOT}notebooks`).replace(/\/+$/, "");
   if (!await isDir(sourceDir)) throw new UserError(`source folder "${sourceDir}" does not exist. ${usage}`);
-  const memory = Number(values.memory ?? 4);
+  const memory = Number(values.memory ?? DEFAULT_MEMORY_GIB);
   if (!(memory > 0)) throw new UserError(`--memory must be a positive number of GiB, got "${values.memory}"`);
   return {
     submissions,

@@ -16,6 +16,8 @@ export interface SandboxedRun {
   executed: Notebook | null;
   cells: CellStatus[];
   error?: string;
+  /** The most memory the run's processes held together, in bytes (sampled twice a second). */
+  peakBytes: number;
 }
 
 /** Options of {@link runSandboxed}. */
@@ -102,7 +104,12 @@ export async function runSandboxed(notebook: Notebook, options: SandboxedOptions
   const result = await child.output().finally(() => memory.stop());
   if (memory.exceeded()) {
     const limit = (options.memoryLimitBytes / 2 ** 30).toFixed(1);
-    return { executed: null, cells: [], error: `memory limit exceeded: the run held more than ${limit} GiB` };
+    return {
+      executed: null,
+      cells: [],
+      error: `memory limit exceeded: the run held more than ${limit} GiB`,
+      peakBytes: memory.peak(),
+    };
   }
   let executed: Notebook | null = null;
   try {
@@ -118,5 +125,6 @@ export async function runSandboxed(notebook: Notebook, options: SandboxedOptions
     executed,
     cells,
     error: executed ? undefined : log.at(-1) ?? `the run ended with code ${result.code}`,
+    peakBytes: memory.peak(),
   };
 }

@@ -151,10 +151,12 @@ export function treeMemory(pid: number): number {
 export function watchMemory(
   child: Deno.ChildProcess,
   limitBytes: number,
-): { stop: () => void; exceeded: () => boolean } {
-  let hit = false;
+): { stop: () => void; exceeded: () => boolean; peak: () => number } {
+  let hit = false, peak = 0;
   const timer = setInterval(() => {
-    if (treeMemory(child.pid) > limitBytes) {
+    const held = treeMemory(child.pid);
+    peak = Math.max(peak, held);
+    if (held > limitBytes) {
       hit = true;
       clearInterval(timer);
       try {
@@ -162,5 +164,5 @@ export function watchMemory(
       } catch { /* already gone */ }
     }
   }, 500);
-  return { stop: () => clearInterval(timer), exceeded: () => hit };
+  return { stop: () => clearInterval(timer), exceeded: () => hit, peak: () => peak };
 }

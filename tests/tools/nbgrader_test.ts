@@ -208,10 +208,16 @@ Deno.test("every notebook in notebooks/ has valid nbgrader metadata (and exercis
     for (const exercise of exercises(nb)) {
       assert.ok(exercise.points > 0, `${entry.name}: ${exercise.gradeId} is worth points`);
       const test = cellSource(nb.cells[exercise.index]);
+      // stderr (warn, error) scores a cell 0 under nbgrader; one stdout line says a passing test passed.
       assert.doesNotMatch(
         test,
-        /console\.(warn|error|log)/,
-        `${entry.name}: ${exercise.gradeId} logs nothing`,
+        /console\.(warn|error)/,
+        `${entry.name}: ${exercise.gradeId} writes no stderr`,
+      );
+      assert.match(
+        test,
+        /\nconsole\.log\("✓ Exercise \d+: the checks passed"\);$/,
+        `${entry.name}: ${exercise.gradeId} ends by saying it passed`,
       );
     }
   }
