@@ -55,18 +55,31 @@ for _name, _sub in (
 
 
 def link_library(**kwargs):
-    """Give the folder above nbgrader's output (autograded/<student>/, release/, feedback/<student>/) a `lib`
-    link to the repository's library, since the notebooks import `../lib/mod.ts`. nbgrader 0.8 passes
-    `output_dir`; older versions `assignment` and `student`, from which the folder follows."""
-    output = kwargs.get("output_dir")
-    if not output:
-        student, assignment = kwargs.get("student"), kwargs.get("assignment")
-        output = os.path.join("autograded", student, assignment) if student else os.path.join("release", assignment)
-    parent = os.path.dirname(os.path.abspath(output))
-    os.makedirs(parent, exist_ok=True)
-    link = os.path.join(parent, "lib")
-    if not os.path.lexists(link):
-        os.symlink(os.path.join(ROOT, "lib"), link)
+    """Give the folder above nbgrader's output folders (release/, autograded/<student>/) a `lib` link to the
+    repository's library, since the notebooks import `../lib/mod.ts`. nbgrader 0.8.5 passes `assignment`,
+    `student` ("*" in autograde, "." in generate_assignment) and the `notebooks` it converts; later versions
+    `output_dir`. The folders follow from the notebooks' paths (source/<assignment>/ becomes release/,
+    submitted/<student>/<assignment>/ becomes autograded/<student>/)."""
+    parents = set()
+    if kwargs.get("output_dir"):
+        parents.add(os.path.dirname(os.path.abspath(kwargs["output_dir"])))
+    for notebook in kwargs.get("notebooks") or []:
+        parts = os.path.abspath(notebook).split(os.sep)
+        if "submitted" in parts[:-3]:
+            at = len(parts) - 1 - parts[::-1].index("submitted")
+            parents.add(os.sep.join(parts[:at] + ["autograded", parts[at + 1]]))
+        elif "source" in parts[:-2]:
+            at = len(parts) - 1 - parts[::-1].index("source")
+            parents.add(os.sep.join(parts[:at] + ["release"]))
+    student, assignment = kwargs.get("student"), kwargs.get("assignment")
+    if not parents and assignment:
+        released = not student or student in (".", "*")
+        parents.add(os.path.abspath("release" if released else os.path.join("autograded", student)))
+    for parent in parents:
+        os.makedirs(parent, exist_ok=True)
+        link = os.path.join(parent, "lib")
+        if not os.path.lexists(link):
+            os.symlink(os.path.join(ROOT, "lib"), link)
 
 
 c.BaseConverter.pre_convert_hook = link_library

@@ -266,8 +266,8 @@ config = PyFileConfigLoader("nbgrader_config.py", path=${JSON.stringify(ROOT)}).
 hook = config.BaseConverter.pre_convert_hook
 os.chdir(${JSON.stringify(dir)})
 hook(notebooks=[], input_dir="submitted/ann/ps1", output_dir="autograded/ann/ps1")
-hook(assignment="ps1", student="bob", notebooks=[])
-hook(assignment="ps1", student=None, notebooks=[])
+hook(assignment="ps1", student="*", notebooks=[os.path.abspath("submitted/bob/ps1/02.ipynb")])
+hook(assignment="ps1", student=".", notebooks=[os.path.abspath("source/ps1/02.ipynb")])
 hook(notebooks=[], input_dir="submitted/ann/ps1", output_dir="autograded/ann/ps1")
 print(json.dumps({
   "error": config.ExecutePreprocessor.error_on_timeout,
