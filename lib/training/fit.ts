@@ -57,7 +57,7 @@ export function recoverEngine(): string[] {
       scopeStack: unknown[];
       gradientDepth: number;
       kernelDepth: number;
-      activeTape: unknown[] | null;
+      activeTape: unknown[] | null | undefined;
       numDataMovesStack: number[];
     };
   };
@@ -65,7 +65,8 @@ export function recoverEngine(): string[] {
   const repaired: string[] = [];
   if (state.scopeStack.length > 0) repaired.push(`${state.scopeStack.length} open scope(s)`);
   while (state.scopeStack.length > 0) engine.endScope();
-  if (state.gradientDepth !== 0 || state.activeTape !== null) {
+  // `activeTape` is undefined until the first gradient and null after one: only a list means recording.
+  if (state.gradientDepth !== 0 || Array.isArray(state.activeTape)) {
     repaired.push("a gradient tape left recording");
     state.gradientDepth = 0;
     state.activeTape = null;

@@ -208,3 +208,17 @@ kc.stop_channels(); km.shutdown_kernel(now=True)
     }
   },
 });
+
+Deno.test("recoverEngine finds nothing to repair after an ordinary run, and repairs an abandoned tape", async () => {
+  const { recoverEngine } = await import("../../lib/training/fit.ts");
+  assert.deepEqual(recoverEngine(), [], "a clean engine, before or after training");
+  const engine = tf.engine() as unknown as {
+    startScope: (name?: string) => void;
+    state: { gradientDepth: number; activeTape: unknown };
+  };
+  engine.startScope("abandoned");
+  engine.state.gradientDepth = 1;
+  engine.state.activeTape = [];
+  assert.deepEqual(recoverEngine(), ["1 open scope(s)", "a gradient tape left recording"]);
+  assert.deepEqual(recoverEngine(), []);
+});
