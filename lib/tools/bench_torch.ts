@@ -18,6 +18,36 @@ export const TORCH_SCRIPT = fileURLToPath(new URL("./torch_reference.py", import
 const TORCH_INSTALL = "Fix: sudo apt-get install python3-torch (Debian/Ubuntu), or pip install torch " +
   "(then set FMNIST_PYTHON to that python)";
 
+/** PyTorch's version as `python` imports it, or null when it cannot import torch. */
+export async function torchVersion(python = TORCH_PYTHON): Promise<string | null> {
+  const out = await new Deno.Command(python, {
+    args: ["-c", "import torch; print(torch.__version__)"],
+    stdout: "piped",
+    stderr: "null",
+  }).output().catch(() => null);
+  return out?.success ? new TextDecoder().decode(out.stdout).trim() || "?" : null;
+}
+
+/** Start `torch_reference.py` on a job (sent as JSON on its stdin); its stdout is piped. */
+export async function startTorch(
+  job: unknown,
+  python = TORCH_PYTHON,
+  stderr: "piped" | "inherit" = "piped",
+): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(python, {
+    args: [TORCH_SCRIPT],
+    clearEnv: true,
+    env: torchEnvironment(),
+    stdin: "piped",
+    stdout: "piped",
+    stderr,
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(job)));
+  await writer.close();
+  return child;
+}
+
 /** PyTorch seconds per epoch (and parameter counts) by our model name, or why there are none. */
 export interface TorchResult {
   seconds: Map<string, number>;
@@ -71,30 +101,15 @@ export async function runTorch(
     models: Object.fromEntries(models.map((m) => [m, layerList(m)])),
   };
   try {
-    const version = await new Deno.Command(python, {
-      args: ["-c", "import torch; print(torch.__version__)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    if (!version.success) {
+    const version = await torchVersion(python);
+    if (version === null) {
       return {
         ...result,
         error: `${python} cannot import torch, so there is no PyTorch column. ${TORCH_INSTALL}`,
       };
     }
-    result.version = new TextDecoder().decode(version.stdout).trim() || "?";
-    const child = new Deno.Command(python, {
-      args: [TORCH_SCRIPT],
-      clearEnv: true,
-      env: torchEnvironment(),
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(job)));
-    await writer.close();
-    const run = await child.output();
+    result.version = version;
+    const run = await (await startTorch(job, python)).output();
     const failures: string[] = [];
     for (const line of new TextDecoder().decode(run.stdout).split("\n")) {
       if (!line.startsWith("{")) continue;

@@ -16,7 +16,7 @@ import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { experiment } from "../training/experiments.ts";
 import { initBackend } from "../backend/select.ts";
 import { type TorchRun, type TorchRuns, torchRunsPath } from "../analysis/cross_framework.ts";
-import { layerList, TORCH_PYTHON, TORCH_SCRIPT, torchEnvironment } from "./bench_torch.ts";
+import { layerList, startTorch, TORCH_PYTHON, TORCH_SCRIPT, torchVersion } from "./bench_torch.ts";
 
 /** Options of {@link trainTorchTwin}; the limits and the path are for tests. */
 export interface TwinOptions {
@@ -70,27 +70,13 @@ export async function trainTorchTwin(
         learning_rate: config.learningRate,
       },
     };
-    const version = await new Deno.Command(python, {
-      args: ["-c", "import torch; print(torch.__version__)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output().catch(() => null);
-    if (!version?.success) {
+    const version = await torchVersion(python);
+    if (version === null) {
       throw new UserError(
         `${python} cannot import torch. Fix: sudo apt-get install python3-torch, or set FMNIST_PYTHON`,
       );
     }
-    const child = new Deno.Command(python, {
-      args: [TORCH_SCRIPT],
-      clearEnv: true,
-      env: torchEnvironment(),
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(job)));
-    await writer.close();
+    const child = await startTorch(job, python, "inherit");
     const runs: TorchRun[] = [];
     let pending = "";
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -113,7 +99,7 @@ export async function trainTorchTwin(
     const stored: TorchRuns = {
       experiment: name,
       date: new Date().toISOString(),
-      torch: new TextDecoder().decode(version.stdout).trim(),
+      torch: version,
       threads,
       recipe: {
         optimizer: config.optimizer,

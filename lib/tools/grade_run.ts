@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type CellStatus, HOOKS, TIMEOUT_ENAME } from "./headless.ts";
+import { type CellStatus, nbconvertExecute } from "./headless.ts";
 import { type Notebook, parseNotebook } from "./nbgrader.ts";
 import { sandboxed, type SandboxSpec, watchMemory } from "./sandbox.ts";
 
@@ -71,19 +71,11 @@ export async function runSandboxed(notebook: Notebook, options: SandboxedOptions
     if (value) env[name] = value;
   }
   const nbconvert = [
-    "nbconvert",
-    "--config",
-    HOOKS,
-    "--to",
-    "notebook",
-    "--execute",
-    "--ExecutePreprocessor.kernel_name=deno",
-    "--ExecutePreprocessor.record_timing=False",
-    `--ExecutePreprocessor.timeout=${options.timeoutSeconds}`,
-    "--allow-errors",
-    "--ExecutePreprocessor.interrupt_on_timeout=True",
-    `--ExecutePreprocessor.error_on_timeout={'ename': '${TIMEOUT_ENAME}', 'evalue': ` +
-    `'the cell ran past the timeout of ${options.timeoutSeconds} s and was interrupted'}`,
+    ...nbconvertExecute({
+      timeoutSeconds: options.timeoutSeconds,
+      allowErrors: true,
+      interruptOnTimeout: true,
+    }),
     "--stdin",
     "--stdout",
   ];

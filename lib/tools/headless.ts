@@ -134,6 +134,35 @@ export async function listNotebooks(): Promise<string[]> {
 
 export { checkOutputs, describeOutputCheck, type OutputCheck } from "./output_check.ts";
 
+/**
+ * `jupyter nbconvert` arguments that execute a notebook with the Deno kernel and this runner's hooks: a
+ * per-cell timeout (none by default), and optionally going past errors and interrupting a cell at the
+ * timeout (recorded as {@link TIMEOUT_ENAME}). Input and output arguments follow them.
+ */
+export function nbconvertExecute(
+  options: { timeoutSeconds?: number; allowErrors?: boolean; interruptOnTimeout?: boolean },
+): string[] {
+  return [
+    "nbconvert",
+    "--config",
+    HOOKS,
+    "--to",
+    "notebook",
+    "--execute",
+    "--ExecutePreprocessor.kernel_name=deno",
+    "--ExecutePreprocessor.record_timing=False", // re-runs from the store then leave no diff
+    `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? -1}`,
+    ...(options.allowErrors ? ["--allow-errors"] : []),
+    ...(options.interruptOnTimeout
+      ? [
+        "--ExecutePreprocessor.interrupt_on_timeout=True",
+        `--ExecutePreprocessor.error_on_timeout={'ename': '${TIMEOUT_ENAME}', 'evalue': ` +
+        `'the cell ran past the timeout of ${options.timeoutSeconds} s and was interrupted'}`,
+      ]
+      : []),
+  ];
+}
+
 export const HOOKS = fileURLToPath(new URL("./headless_hooks.py", import.meta.url));
 
 /**
@@ -167,29 +196,10 @@ export async function runNotebook(path: string, profile: Profile, options: RunOp
     env.FMNIST_CLAIMS_DIR = `${options.outDir}/claims`;
     env.FMNIST_MEASUREMENTS_DIR = `${options.outDir}/measurements`;
   }
-  const executeOptions = [
-    ...(options.allowErrors ? ["--allow-errors"] : []),
-    ...(options.interruptOnTimeout
-      ? [
-        "--ExecutePreprocessor.interrupt_on_timeout=True",
-        `--ExecutePreprocessor.error_on_timeout={'ename': '${TIMEOUT_ENAME}', 'evalue': ` +
-        `'the cell ran past the timeout of ${options.timeoutSeconds} s and was interrupted'}`,
-      ]
-      : []),
-  ];
   const fromStdin = options.workingDir !== undefined;
   const command = new Deno.Command("jupyter", {
     args: [
-      "nbconvert",
-      "--config",
-      HOOKS,
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.kernel_name=deno",
-      "--ExecutePreprocessor.record_timing=False", // re-runs from the store then leave no diff
-      `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? -1}`,
-      ...executeOptions,
+      ...nbconvertExecute(options),
       "--output-dir",
       options.outDir,
       "--output",

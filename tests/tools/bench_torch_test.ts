@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
-import { runTorch, torchEnvironment } from "../../lib/tools/bench_torch.ts";
+import { runTorch, torchEnvironment, torchVersion } from "../../lib/tools/bench_torch.ts";
 import { MODELS } from "../../lib/models/registry.ts";
 
-const python = Deno.env.get("FMNIST_PYTHON") ?? "/usr/bin/python3";
-const hasTorch = await new Deno.Command(python, {
-  args: ["-c", "import torch"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((r) => r.success, () => false);
+const hasTorch = (await torchVersion()) !== null;
 
 Deno.test({
   name:

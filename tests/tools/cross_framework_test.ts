@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { trainTorchTwin } from "../../lib/tools/cross_framework.ts";
+import { torchVersion } from "../../lib/tools/bench_torch.ts";
 import type { TorchRuns } from "../../lib/analysis/cross_framework.ts";
 
-const python = Deno.env.get("FMNIST_PYTHON") ?? "/usr/bin/python3";
-const hasTorch = await new Deno.Command(python, {
-  args: ["-c", "import torch"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((r) => r.success, () => false);
+const hasTorch = (await torchVersion()) !== null;
 
 Deno.test({
   name: "PyTorch twin: trains the paper's recipe on real images, per seed, deterministically, and stores it",
