@@ -11,8 +11,7 @@ import { experiment } from "../training/experiments.ts";
 import { loadResult, runKey, type RunResult } from "../training/store.ts";
 import { REPO_ROOT } from "../training/profile.ts";
 import { modelSpec } from "../models/registry.ts";
-import { loadTorchRuns, permutationTest, summarize } from "../analysis/cross_framework.ts";
-import { LEARNED_ABOVE } from "../analysis/cross_framework.ts";
+import { LEARNED_ABOVE, loadTorchRuns, permutationTest, summarize } from "../analysis/cross_framework.ts";
 import { seedSpreadFigure } from "./charts.ts";
 import { showFigure, showMarkdown, showTable } from "./notebook.ts";
 
