@@ -6,7 +6,7 @@
  * ```
  *
  * Folders, in the order data flows (each imports only from the ones before it):
- * `data/` → `backend/` → `models/` → `training/` → `analysis/` → `presentation/`; `errors.ts` and
+ * `data/` → `backend/` → `models/` → `papers/` → `training/` → `analysis/` → `presentation/`; `errors.ts` and
  * `kernel.ts` (the notebook output channel) sit below them all. `tools/` holds the command-line programs
  * (headless runner, stress check, benchmarks): not library code, and not exported here.
  *
@@ -17,6 +17,7 @@ export * from "./kernel.ts";
 export * from "./data/mod.ts";
 export * from "./backend/mod.ts";
 export * from "./models/mod.ts";
+export * from "./papers/mod.ts";
 export * from "./training/mod.ts";
 export * from "./analysis/mod.ts";
 export * from "./presentation/mod.ts";

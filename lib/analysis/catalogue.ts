@@ -1,6 +1,6 @@
 /**
  * The claims catalogue: every checkable statement a paper makes about its own work, as data
- * (`catalogue/<paper>.json`), read in full from each paper: numbers in text and tables, settings,
+ * (`lib/papers/<slug>/claims.json`), read in full from each paper: numbers in text and tables, settings,
  * parameter counts and sizes, per-class tables cell by cell, confusion statements, statements about
  * curves, comparisons, and internal contradictions (two numbers for one thing are two claims, plus one
  * claim naming the contradiction). Results a paper cites from other work are not its claims; each
@@ -9,11 +9,7 @@
  *
  * @module
  */
-import catalogue000 from "./catalogue/000.json" with { type: "json" };
-import catalogue001 from "./catalogue/001.json" with { type: "json" };
-import catalogue002 from "./catalogue/002.json" with { type: "json" };
-import catalogue003 from "./catalogue/003.json" with { type: "json" };
-import catalogue004 from "./catalogue/004.json" with { type: "json" };
+import { PAPER_LIST } from "../papers/registry.ts";
 
 /** What kind of statement a claim is; each kind will be judged by its own rule. */
 export type ClaimKind =
@@ -240,18 +236,14 @@ export interface CatalogueClaim {
 
 /** A paper's catalogue. */
 export interface Catalogue {
-  /** The paper's id in `papers.ts`. */
+  /** The paper's id (`lib/papers/registry.ts`). */
   paper: string;
   /** Which statements were left out as other people's results, and why. */
   excluded: string;
   claims: CatalogueClaim[];
 }
 
-/** The catalogues written so far, by paper id. */
-export const CATALOGUES: Readonly<Record<string, Catalogue>> = {
-  "000": catalogue000 as Catalogue,
-  "001": catalogue001 as Catalogue,
-  "002": catalogue002 as Catalogue,
-  "003": catalogue003 as Catalogue,
-  "004": catalogue004 as Catalogue,
-};
+/** Every paper's catalogue (its folder's `claims.json`), by paper id. */
+export const CATALOGUES: Readonly<Record<string, Catalogue>> = Object.fromEntries(
+  PAPER_LIST.map((p) => [p.id, p.claims as Catalogue]),
+);

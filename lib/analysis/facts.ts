@@ -5,7 +5,8 @@
  * @module
  */
 import { CLASS_NAMES, type FashionMnist, loadFashionMnist } from "../data/fashion_mnist.ts";
-import { buildModel, countParams, layerSummary, MODELS } from "../models/registry.ts";
+import { countParams, layerSummary } from "../models/spec.ts";
+import { buildModel, MODELS } from "../papers/registry.ts";
 import { REFERENCE_MODELS } from "../models/reference_models.ts";
 import { multiplyAdds } from "../models/complexity.ts";
 import type { RecipeTimes } from "../training/timing.ts";

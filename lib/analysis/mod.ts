@@ -12,7 +12,6 @@ export * from "./pca.ts";
 export * from "./eda.ts";
 export * from "./deployment.ts";
 export * from "./measurements.ts";
-export * from "./papers.ts";
 export * from "./catalogue.ts";
 export * from "./rulebook.ts";
 export * from "./evidence.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { CATALOGUES } from "./catalogue.ts";
-import { citation, PAPERS } from "./papers.ts";
+import { citation, PAPERS } from "../papers/registry.ts";
 import { MIN_RUNS, type RuleVerdict } from "./rulebook.ts";
 import type { ClaimRecord } from "./verdicts.ts";
 

@@ -7,7 +7,8 @@
  */
 import { initBackend } from "../backend/select.ts";
 import { writeAtomically } from "../data/files.ts";
-import { experiment, RECIPES } from "../training/experiments.ts";
+import { experiment } from "../training/experiments.ts";
+import { RECIPES } from "../papers/registry.ts";
 import { currentProfile, type Profile, REPO_ROOT } from "../training/profile.ts";
 import { loadResult, runKey, type RunResult } from "../training/store.ts";
 import { UserError } from "../errors.ts";

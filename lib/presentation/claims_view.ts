@@ -18,7 +18,7 @@ import {
   VERDICT_ORDER,
   verdictCounts,
 } from "../analysis/mod.ts";
-import { PAPERS } from "../analysis/papers.ts";
+import { PAPERS } from "../papers/registry.ts";
 import { showMarkdown, showTable } from "./notebook.ts";
 import { figure, plotSvg } from "./plots.ts";
 

@@ -11,7 +11,7 @@ import type { RunResult } from "../training/store.ts";
 import { lossPerBatch, runSeeds } from "../training/runs.ts";
 import { experiment } from "../training/experiments.ts";
 import { lossFunction } from "../training/losses.ts";
-import { buildModel } from "../models/registry.ts";
+import { buildModel } from "../papers/registry.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { learned, LEARNED_ABOVE, summarize } from "../analysis/diagnosis.ts";
 import { initBackend } from "../backend/select.ts";

@@ -10,7 +10,7 @@ import { initBackend } from "../backend/select.ts";
 import { experiment } from "../training/experiments.ts";
 import { loadResult, runKey, type RunResult } from "../training/store.ts";
 import { REPO_ROOT } from "../training/profile.ts";
-import { modelSpec } from "../models/registry.ts";
+import { modelSpec } from "../papers/registry.ts";
 import { LEARNED_ABOVE, loadTorchRuns, permutationTest, summarize } from "../analysis/cross_framework.ts";
 import { seedSpreadFigure } from "./charts.ts";
 import { showFigure, showMarkdown, showTable } from "./notebook.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 import { initBackend } from "../backend/select.ts";
-import { buildModel, countParams } from "../models/registry.ts";
+import { countParams } from "../models/spec.ts";
+import { buildModel } from "../papers/registry.ts";
 import { REFERENCE_MODELS } from "../models/reference_models.ts";
 import { PUBLISHED_COUNTS } from "../models/reference.ts";
 import { multiplyAdds } from "../models/complexity.ts";

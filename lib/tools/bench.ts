@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { saveFigure } from "../presentation/plots.ts";
 import { main, UserError } from "../errors.ts";
 import { type BackendChoice, wasmThreads } from "../backend/select.ts";
-import { MODELS, modelSpec } from "../models/registry.ts";
+import { MODELS, modelSpec } from "../papers/registry.ts";
 import {
   ALL_BACKENDS,
   DEFAULT_PROTOCOL,

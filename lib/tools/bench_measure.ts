@@ -9,7 +9,8 @@ import process from "node:process";
 import { type BackendChoice, type BackendInfo, initBackend } from "../backend/select.ts";
 import { loadFashionMnist, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { makeOptimizer } from "../training/losses.ts";
-import { buildModel, countParams, modelSpec } from "../models/registry.ts";
+import { countParams } from "../models/spec.ts";
+import { buildModel, modelSpec } from "../papers/registry.ts";
 import { sample } from "../data/splits.ts";
 import { batchTensors, fit, type TrainOptions } from "../training/fit.ts";
 

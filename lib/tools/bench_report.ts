@@ -6,7 +6,7 @@
 import * as Plot from "@observablehq/plot";
 import { figure, plotSvg } from "../presentation/plots.ts";
 import { type BackendChoice } from "../backend/select.ts";
-import { MODELS } from "../models/registry.ts";
+import { MODELS } from "../papers/registry.ts";
 import { type Measurement, type Protocol } from "./bench_measure.ts";
 
 /** One table row: a measurement, or why there is none, plus PyTorch's times by thread count if it maps. */

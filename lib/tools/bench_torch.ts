@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { initBackend } from "../backend/select.ts";
-import { buildModel } from "../models/registry.ts";
+import { buildModel } from "../papers/registry.ts";
 import { LEARNING_RATE, type Protocol, TRAIN_BATCH } from "./bench_measure.ts";
 
 /**

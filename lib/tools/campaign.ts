@@ -12,8 +12,9 @@
  */
 import { main } from "../errors.ts";
 import type { ExperimentConfig } from "../training/config.ts";
-import { experiment, RECIPES } from "../training/experiments.ts";
-import { modelSpec } from "../models/registry.ts";
+import { experiment } from "../training/experiments.ts";
+import { RECIPES } from "../papers/registry.ts";
+import { modelSpec } from "../papers/registry.ts";
 
 /** Seeds per configuration: five where a run is short, three where it costs an hour or more. */
 export const CAMPAIGN_SEEDS = { short: 5, long: 3, tinyvggDefault: 10, quick: 3 } as const;

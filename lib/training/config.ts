@@ -7,7 +7,8 @@ import { z } from "zod";
 import { UserError } from "../errors.ts";
 import { AUGMENTATIONS } from "../data/augment.ts";
 import { LOSSES, type LossName, type OptimizerName, OPTIMIZERS } from "./losses.ts";
-import { type Framework, FRAMEWORKS, MODELS, modelSpec } from "../models/registry.ts";
+import { type Framework, FRAMEWORKS } from "../models/spec.ts";
+import { MODELS, modelSpec } from "../papers/registry.ts";
 import { type Profile, PROFILES } from "./profile.ts";
 
 /** The data splits a config can name. */
@@ -15,7 +16,7 @@ export const SPLITS = ["official", "602020", "602020-train"] as const;
 
 /** Everything that defines one training run. Plain data: it is hashed into the run's key. */
 export interface ExperimentConfig {
-  /** Registered model name (see `lib/models/registry.ts`). */
+  /** Registered model name (see `lib/papers/registry.ts`). */
   model: string;
   /**
    * `official`: the published 60,000/10,000 sets; `602020`: Sivakumar et al.'s 60:20:20 split of all

@@ -14,7 +14,7 @@ import { lossFunction, type LossName, makeOptimizer, type OptimizerName, type Ou
 import { Progress } from "./progress.ts";
 import { deriveSeed, withSeededRandom } from "../data/random.ts";
 import { permutation, seededRandom } from "../data/splits.ts";
-import { endsInSoftmaxLayer, type Framework } from "../models/registry.ts";
+import { endsInSoftmaxLayer, type Framework } from "../models/spec.ts";
 
 /**
  * Changes a training batch (NHWC, pixels in [0, 1]), e.g. augmentation: returns the new batch (or the

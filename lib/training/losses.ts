@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Framework } from "../models/registry.ts";
+import type { Framework } from "../models/spec.ts";
 
 /** The losses the papers use. */
 export type LossName = "crossEntropy" | "multiMargin" | "nll";

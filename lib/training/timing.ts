@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { experiment, RECIPES } from "./experiments.ts";
+import { experiment } from "./experiments.ts";
+import { RECIPES } from "../papers/registry.ts";
 import { experimentData, runExperiment } from "./runs.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { UserError } from "../errors.ts";

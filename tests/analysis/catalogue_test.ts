@@ -1,22 +1,19 @@
 import assert from "node:assert/strict";
 import { type Catalogue, CATALOGUES, CLAIM_KINDS } from "../../lib/analysis/catalogue.ts";
-import { PAPERS } from "../../lib/analysis/papers.ts";
+import { PAPERS } from "../../lib/papers/registry.ts";
 import { existsSync } from "node:fs";
 import { REPO_ROOT } from "../../lib/training/profile.ts";
 
-/**
- * Every catalogue file, registered or not: a catalogue is written before its notebook lands and registered
- * with it, and is held to the same checks meanwhile (except that its notebook need not exist yet).
- */
-const DIR = new URL("../../lib/analysis/catalogue/", import.meta.url);
+/** Every paper folder's catalogue file, registered or not, by the paper id it declares. */
+const DIR = new URL("../../lib/papers/", import.meta.url);
 const ALL: Record<string, Catalogue> = Object.fromEntries(
-  [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".json")).map((e) => [
-    e.name.replace(/\.json$/, ""),
-    JSON.parse(Deno.readTextFileSync(new URL(e.name, DIR))) as Catalogue,
-  ]),
+  [...Deno.readDirSync(DIR)].filter((e) => e.isDirectory).map((e) => {
+    const catalogue = JSON.parse(Deno.readTextFileSync(new URL(`${e.name}/claims.json`, DIR))) as Catalogue;
+    return [catalogue.paper, catalogue];
+  }),
 );
 
-Deno.test("catalogue: every registered catalogue is its file, and every file is a known paper", () => {
+Deno.test("catalogue: every registered catalogue is its folder's file, and every folder is a known paper", () => {
   for (const [paper, catalogue] of Object.entries(CATALOGUES)) assert.deepEqual(catalogue, ALL[paper], paper);
   for (const paper of Object.keys(ALL)) {
     assert.ok(paper in PAPERS, `catalogue file for unknown paper ${paper}`);
@@ -82,9 +79,9 @@ Deno.test("catalogue: every Table 1 row of Abdul Aziz & Sayed has its F1 and its
 });
 
 Deno.test("catalogue: every claim has a well-formed check and a notebook that exists", async () => {
-  const { RECIPES } = await import("../../lib/training/experiments.ts");
+  const { RECIPES } = await import("../../lib/papers/registry.ts");
   const { CLASS_NAMES } = await import("../../lib/data/fashion_mnist.ts");
-  const { MODELS } = await import("../../lib/models/registry.ts");
+  const { MODELS } = await import("../../lib/papers/registry.ts");
   const { REFERENCE_MODELS } = await import("../../lib/models/reference_models.ts");
   const ids = new Set(Object.values(ALL).flatMap((c) => c.claims.map((claim) => claim.id)));
   const notebooks = new Set(

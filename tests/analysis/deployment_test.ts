@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select.ts";
-import { buildModel, countParams } from "../../lib/models/registry.ts";
+import { countParams } from "../../lib/models/spec.ts";
+import { buildModel } from "../../lib/papers/registry.ts";
 import { inferenceLatency, modelSize } from "../../lib/analysis/deployment.ts";
 
 await initBackend();

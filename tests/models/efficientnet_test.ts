@@ -15,7 +15,7 @@ import {
   efficientNetB3,
 } from "../../lib/models/efficientnet.ts";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
-import { countParams } from "../../lib/models/registry.ts";
+import { countParams } from "../../lib/models/spec.ts";
 import { checkTinyForwardPass, withModel } from "./with_model.ts";
 
 await tf.setBackend("cpu");

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { HardSigmoid, HardSwish, mobileNetV3Large } from "../../lib/models/mobilenet_v3.ts";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
-import { countParams } from "../../lib/models/registry.ts";
+import { countParams } from "../../lib/models/spec.ts";
 import { checkTinyForwardPass, withModel } from "./with_model.ts";
 
 await tf.setBackend("cpu");

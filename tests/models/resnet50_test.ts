@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
-import { countParams } from "../../lib/models/registry.ts";
+import { countParams } from "../../lib/models/spec.ts";
 import { resNet50 } from "../../lib/models/resnet50.ts";
 import { checkTinyForwardPass, withModel } from "./with_model.ts";
 

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { PUBLISHED_COUNTS } from "../../lib/models/reference.ts";
-import { countParams } from "../../lib/models/registry.ts";
+import { countParams } from "../../lib/models/spec.ts";
 import { vgg19 } from "../../lib/models/vgg19.ts";
 import { withModel } from "./with_model.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runTorch, torchEnvironment, torchVersion } from "../../lib/tools/bench_torch.ts";
-import { MODELS } from "../../lib/models/registry.ts";
+import { MODELS } from "../../lib/papers/registry.ts";
 
 const hasTorch = (await torchVersion()) !== null;
 

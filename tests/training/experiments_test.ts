@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { experiment, RECIPES, SMOKE_LIMITS } from "../../lib/training/experiments.ts";
-import { MODELS } from "../../lib/models/registry.ts";
+import { experiment, SMOKE_LIMITS } from "../../lib/training/experiments.ts";
+import { RECIPES } from "../../lib/papers/registry.ts";
+import { MODELS } from "../../lib/papers/registry.ts";
 import { checkConfig } from "../../lib/training/config.ts";
 
 Deno.test("paper profile uses each paper's own split, batch size, optimizer and epochs", () => {
@@ -54,7 +55,7 @@ Deno.test("a named variant is its recipe with one setting changed: the same conf
 
 Deno.test("overrides apply, and unknown experiments are refused with the known names", () => {
   assert.equal(experiment("002-ann", "quick", { seed: 7 }).seed, 7);
-  assert.throws(() => experiment("nope", "quick"), /unknown experiment "nope". Known: 002-ann/);
+  assert.throws(() => experiment("nope", "quick"), /unknown experiment "nope". Known: .*002-ann, 002-model1/);
 });
 
 Deno.test("FMNIST_DEFAULTS=framework builds each paper with its framework; tfjs's defaults until the switch flips", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select.ts";
 import { loadFashionMnist } from "../../lib/data/fashion_mnist.ts";
-import { buildModel } from "../../lib/models/registry.ts";
+import { buildModel } from "../../lib/papers/registry.ts";
 import { sample } from "../../lib/data/splits.ts";
 import {
   batchTensors,

@@ -15,7 +15,7 @@ import {
 } from "../../lib/training/store.ts";
 import { lossPerBatch, runExperiment } from "../../lib/training/runs.ts";
 import { initBackend } from "../../lib/backend/select.ts";
-import { buildModel } from "../../lib/models/registry.ts";
+import { buildModel } from "../../lib/papers/registry.ts";
 import { makeOptimizer } from "../../lib/training/losses.ts";
 import type { EpochRecord } from "../../lib/training/fit.ts";
 

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select.ts";
 import { experiment } from "../../lib/training/experiments.ts";
 import { loadFashionMnist } from "../../lib/data/fashion_mnist.ts";
-import { buildModel, modelSpec } from "../../lib/models/registry.ts";
+import { buildModel, modelSpec } from "../../lib/papers/registry.ts";
 import { experimentData } from "../../lib/training/runs.ts";
 import { evaluate, fit } from "../../lib/training/fit.ts";
 import { TRAINING_VERSION } from "../../lib/training/version.ts";

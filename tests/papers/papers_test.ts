@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { citation, PAPERS } from "../../lib/analysis/papers.ts";
+import { citation, PAPERS } from "../../lib/papers/registry.ts";
 
 const squash = (s: string) => s.replace(/\s+/g, " ");
 
-Deno.test("README's Papers section gives every paper's full reference, as lib/analysis/papers.ts has it", async () => {
+Deno.test("README's Papers section gives every paper's full reference, as its folder under lib/papers/ has it", async () => {
   const readme = squash(await Deno.readTextFile(new URL("../../README.md", import.meta.url)));
   for (const id of Object.keys(PAPERS) as (keyof typeof PAPERS)[]) {
     assert.ok(readme.includes(squash(citation(id))), `README lacks: ${citation(id)}`);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select.ts";
-import { buildModel, countParams, MODELS, modelSpec } from "../../lib/models/registry.ts";
+import { countParams } from "../../lib/models/spec.ts";
+import { buildModel, MODELS, modelSpec } from "../../lib/papers/registry.ts";
 
 await initBackend();
 
@@ -67,7 +68,7 @@ Deno.test("buildModel is seeded: same seed same weights, different seed differen
   // PyTorch init: uniform within +-1/sqrt(fan_in) = 1/3 for the first 3x3x1 convolution.
   const first = w(1);
   assert.ok(first.every((v) => Math.abs(v) <= 1 / 3 + 1e-6));
-  assert.throws(() => buildModel("nope"), /unknown model "nope". Registered: 002-ann/);
+  assert.throws(() => buildModel("nope"), /unknown model "nope". Registered: .*002-ann, 002-model1/);
 });
 
 Deno.test("Abdul Aziz & Sayed's 65,354 is the count of a 32-64-64 network, and 0.26 MB its float32 weights", () => {
