@@ -87,7 +87,8 @@ Deno.test("no library module is longer than about 400 lines", async () => {
   assert.deepEqual(long, []);
 });
 
-Deno.test("every notebook's first code cell imports the library with one import statement from lib/mod.ts", async () => {
+Deno.test("every notebook's first code cell imports its paper's folder entry with one import statement", async () => {
+  const { PAPER_LIST } = await import("../lib/papers/registry.ts");
   for await (const entry of Deno.readDir(`${ROOT}notebooks`)) {
     if (!entry.name.endsWith(".ipynb")) continue;
     const nb = JSON.parse(await Deno.readTextFile(`${ROOT}notebooks/${entry.name}`));
@@ -99,9 +100,33 @@ Deno.test("every notebook's first code cell imports the library with one import 
       1,
       `${entry.name}: ${imports.length} import statements: ${imports.join(" | ")}`,
     );
-    assert.match(imports[0], /from "\.\.\/lib\/mod\.ts";$/, entry.name);
+    const owner = PAPER_LIST.find((p) => p.notebooks.includes(entry.name.replace(/\.ipynb$/, "")));
+    assert.ok(owner, `${entry.name} is in no paper's notebooks list`);
+    assert.ok(
+      imports[0].endsWith(`from "../lib/papers/${owner.slug}/mod.ts";`),
+      `${entry.name} imports ${imports[0].split("from").at(-1)}, not its paper's entry`,
+    );
     assert.ok(code[0].includes(imports[0]), `${entry.name}: the import is in the first code cell`);
   }
+});
+
+Deno.test("views never train: no training call in presentation/ or in a paper's views", async () => {
+  const TRAINING = /\b(runSeeds|runEach|runExperiment|runSweep|lossPerBatch|lossesPerBatch|fit|trainModel)\b/;
+  const offenders: string[] = [];
+  for (const path of await libFiles()) {
+    const view = path.startsWith("lib/presentation/") || /^lib\/papers\/[^/]+\/views/.test(path);
+    if (!view) continue;
+    const text = await Deno.readTextFile(`${ROOT}${path}`);
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]*training\/[^"]*)"/g)) {
+      const names = m[1].split(",").map((n) => n.trim().split(/\s+/).at(-1)!).filter((n) => TRAINING.test(n));
+      if (names.length) offenders.push(`${path} imports ${names.join(", ")} from ${m[2]}`);
+    }
+  }
+  assert.deepEqual(
+    offenders,
+    [],
+    "a notebook calls training itself, visibly, and passes the runs to the view",
+  );
 });
 
 Deno.test("notebook code cells stay short: at most 10 lines of at most 110 characters", async () => {

@@ -36,6 +36,15 @@ function rowLabel(claim: CatalogueClaim): string {
  * ```
  */
 export function paperTable(paper: string, section: string): PaperRow[] {
+  return tableRows(paper, section);
+}
+
+/** The experiments behind the rows of table `section` of `paper` (what to train to fill it). */
+export function tableExperiments(paper: string, section: string): string[] {
+  return tableRows(paper, section).map((row) => row.experiment);
+}
+
+function tableRows(paper: string, section: string): PaperRow[] {
   const catalogue = CATALOGUES[paper];
   if (!catalogue) throw new UserError(`no claims catalogue for paper "${paper}"`);
   const cells = catalogue.claims.filter((c) => c.section === section);

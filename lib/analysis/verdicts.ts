@@ -8,7 +8,7 @@
 import { initBackend } from "../backend/select.ts";
 import { writeAtomically } from "../data/files.ts";
 import { experiment } from "../training/experiments.ts";
-import { RECIPES } from "../papers/registry.ts";
+import { PAPER_LIST, RECIPES } from "../papers/registry.ts";
 import { currentProfile, type Profile, REPO_ROOT } from "../training/profile.ts";
 import { loadResult, runKey, type RunResult } from "../training/store.ts";
 import { UserError } from "../errors.ts";
@@ -286,7 +286,12 @@ export async function judgeNotebook(
       if (claim.notebook === notebook) records.push(await judgeClaim(claim, paper, profile, runsOf));
     }
   }
-  if (records.length === 0) throw new UserError(`no catalogue claim names the notebook "${notebook}"`);
+  if (records.length === 0 && !PAPER_LIST.some((p) => p.notebooks.includes(notebook))) {
+    throw new UserError(
+      `no catalogue claim names the notebook "${notebook}", and no paper lists it. Fix: check the name ` +
+        `(known: ${PAPER_LIST.flatMap((p) => p.notebooks).join(", ")})`,
+    );
+  }
   return records;
 }
 

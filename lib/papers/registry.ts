@@ -42,7 +42,16 @@ export function paper(idOrSlug: string): PaperDefinition {
   return found;
 }
 
-/** The full reference of a paper: authors (year). Title. Venue. */
+/**
+ * The full reference of a paper: authors (year). Title. Venue.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { citation } from "./registry.ts";
+ * assert.match(citation("awasthi2024"), /^Shivani Awasthi and Swati Soni \(2024\)\. Enhanced CNN/);
+ * ```
+ */
 export function citation(id: string): string {
   const p = paper(id).reference;
   const authors = p.authors.length > 1
@@ -56,7 +65,18 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(
   PAPER_LIST.flatMap((p) => p.models).map((s) => [s.name, s]),
 );
 
-/** Look up a registered architecture; an unknown name is an error listing the known ones. */
+/**
+ * Look up a registered architecture; an unknown name is an error listing the known ones.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { modelSpec } from "./registry.ts";
+ * assert.equal(modelSpec("000-three-block").counts.total, 110_474);
+ * assert.equal(modelSpec("004-tinyvgg").framework, "pytorch");
+ * assert.throws(() => modelSpec("nope"), /unknown model "nope"/);
+ * ```
+ */
 export function modelSpec(name: string): ModelSpec {
   const spec = Object.hasOwn(MODELS, name) ? MODELS[name] : undefined; // not "toString" and friends
   if (!spec) throw new UserError(`unknown model "${name}". Registered: ${Object.keys(MODELS).join(", ")}`);
@@ -69,9 +89,7 @@ export function modelSpec(name: string): ModelSpec {
  *
  * @example
  * ```ts
- * import { buildModel } from "./registry.ts";
  * const model = buildModel("000-three-block", 1);
- * console.assert(model.countParams() === 110474);
  * ```
  */
 export function buildModel(name: string, seed = 1, framework?: Framework): tf.Sequential {

@@ -4,11 +4,8 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import * as tf from "@tensorflow/tfjs";
-import { augmentationNamed, augmentBatch } from "../data/augment.ts";
-import { CLASS_NAMES, IMAGE_SIZE, PIXELS, type Subset } from "../data/fashion_mnist.ts";
-import { seededRandom } from "../data/splits.ts";
-import { figure, type GridImage, imageGrid, plotSvg, textWidth } from "./plots.ts";
+import { CLASS_NAMES, IMAGE_SIZE } from "../data/fashion_mnist.ts";
+import { figure, plotSvg, textWidth } from "./plots.ts";
 import { encodeGrayPng, pngDataUrl } from "./png.ts";
 import type { EpochRecord } from "../training/fit.ts";
 
@@ -236,38 +233,6 @@ export function perClassComparisonFigure(
     ],
   });
   return figure(chart, { title, subtitle, legend: { labels: sources, colors } });
-}
-
-/**
- * One image of each class, then `copies` random augmentations of it (one row per class): what the
- * model sees during training with augmentation `name` (Band et al. 2024's ImageDataGenerator).
- */
-export function augmentationFigure(subset: Subset, name: string, seed = 1, copies = 8): string {
-  const aug = augmentationNamed(name);
-  const first = CLASS_NAMES.map((_, c) => subset.labels.findIndex((label) => label === c));
-  if (first.some((i) => i < 0)) throw new RangeError("augmentationFigure needs an image of every class");
-  const random = seededRandom(seed);
-  const images: GridImage[] = [];
-  for (const [c, i] of first.entries()) {
-    const one = subset.images.subarray(i * PIXELS, (i + 1) * PIXELS);
-    images.push({ pixels: one, column: "original", row: CLASS_NAMES[c] });
-    const copiesOf = tf.tidy(() => {
-      const x = tf.tensor4d(Float32Array.from(one, (v) => v / 255), [1, IMAGE_SIZE, IMAGE_SIZE, 1]);
-      const batch = tf.concat(Array.from({ length: copies }, () => x)) as tf.Tensor4D;
-      return augmentBatch(batch, aug, random).mul(255).dataSync() as Float32Array;
-    });
-    for (let k = 0; k < copies; k++) {
-      images.push({
-        pixels: copiesOf.subarray(k * PIXELS, (k + 1) * PIXELS),
-        column: `${k + 1}`,
-        row: CLASS_NAMES[c],
-      });
-    }
-  }
-  return figure(imageGrid(images, { cell: 40, rowLabels: true }), {
-    title: `Augmentation "${name}": the same image, ${copies} random ways`,
-    subtitle: "rotation, shifts, shear, zoom and flips drawn per image (seeded); first column: the original",
-  });
 }
 
 /** One test image with its true label and the model's ten class probabilities. */

@@ -86,8 +86,13 @@ export function verdictLine(records: ClaimRecord[]): string {
  * ```
  */
 export async function showClaims(notebook: string, filter: ClaimFilter = {}): Promise<void> {
-  const records = selectClaims(await notebookClaims(notebook), filter)
-    .filter((r) => !filter.rest || !shown.has(r.id));
+  const all = await notebookClaims(notebook);
+  if (all.length === 0) {
+    return showMarkdown(
+      "**No claims catalogued for this notebook yet**: add them to its paper's `claims.json`",
+    );
+  }
+  const records = selectClaims(all, filter).filter((r) => !filter.rest || !shown.has(r.id));
   for (const r of records) shown.add(r.id);
   await showMarkdown(
     `**${verdictLine(records)}** (profile ${records[0]?.profile ?? currentProfile()}; ` +

@@ -7,7 +7,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { RunResult } from "../training/store.ts";
-import { runSeeds } from "../training/runs.ts";
+import { UserError } from "../errors.ts";
 import { learned, LEARNED_ABOVE, summarize } from "../analysis/diagnosis.ts";
 import { type PaperRow, paperTable } from "../analysis/paper_tables.ts";
 import { runMeasure } from "../analysis/evidence.ts";
@@ -95,22 +95,26 @@ function settingsFigure(rows: PaperRow[], runs: RunResult[][], title: string, su
 }
 
 /**
- * Table `section` of `paper` beside our runs of each row (seeds 1..`seeds`, trained when missing): a table
- * and a figure of test accuracy per seed. A run "learned" when its test accuracy is above
- * {@link LEARNED_ABOVE} (chance is 10%).
+ * Table `section` of `paper` beside our runs of each row (`runs`: by experiment name, e.g. from
+ * `runEach(tableExperiments(paper, section), seeds)`): a table and a figure of test accuracy per seed. A run
+ * "learned" when its test accuracy is above {@link LEARNED_ABOVE} (chance is 10%).
  */
 export async function showPaperTable(
   name: string,
   paper: string,
   section: string,
-  seeds = 5,
+  runsOf: Record<string, RunResult[]>,
   options: { times?: RecipeTimes } = {},
 ): Promise<void> {
   const rows = paperTable(paper, section);
-  const runs: RunResult[][] = [];
-  for (const row of rows) {
-    runs.push(await runSeeds(row.experiment, Array.from({ length: seeds }, (_, i) => i + 1)));
+  const missing = rows.filter((row) => !runsOf[row.experiment]?.length).map((row) => row.experiment);
+  if (missing.length) {
+    throw new UserError(
+      `no runs of ${missing.join(", ")} for ${section}. Fix: pass runEach(tableExperiments("${paper}", ` +
+        `"${section}"), seeds)`,
+    );
   }
+  const runs = rows.map((row) => runsOf[row.experiment]);
   const profile = `profile ${runs[0][0].config.profile}`;
   await showTable(tableRows(rows, runs, options.times), {
     caption: `${section}: the paper's single run beside ours (mean and range over seeds); ${profile}; ` +

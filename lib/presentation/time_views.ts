@@ -1,21 +1,17 @@
 /**
  * Training time as notebooks show it: idle timings of recipes or configs (measured once, stored in
- * `data/measurements/`), as seconds per epoch and per run and as ratios, beside a paper's own seconds.
+ * `data/measurements/`), as seconds per epoch, images per second and ratios.
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
 import type { ExperimentConfig } from "../training/config.ts";
 import { type RecipeTimes, timeConfigs } from "../training/timing.ts";
-import { experiment } from "../training/experiments.ts";
 import { currentProfile } from "../training/profile.ts";
 import { initBackend } from "../backend/select.ts";
 import { storedMeasurement } from "../analysis/measurements.ts";
-import { paperTable } from "../analysis/paper_tables.ts";
 import { summarize } from "../analysis/diagnosis.ts";
 import { UserError } from "../errors.ts";
-import { figure, plotSvg } from "./plots.ts";
-import { plural, showFigure, showTable } from "./notebook.ts";
+import { plural, showTable } from "./notebook.ts";
 
 /** Mean idle seconds of a whole run of `experiment` (epoch seconds times its epochs). */
 export function runSeconds(times: RecipeTimes, experiment: string): number {
@@ -25,85 +21,9 @@ export function runSeconds(times: RecipeTimes, experiment: string): number {
 }
 
 /** Idle timings of `configs`, measured once and stored as `name` (a few batches only under `smoke`). */
-async function storedTimes(name: string, configs: Record<string, ExperimentConfig>) {
+export async function storedTimes(name: string, configs: Record<string, ExperimentConfig>) {
   const options = currentProfile() === "smoke" ? { images: 256, rounds: 1 } : {};
   return storedMeasurement(name, (await initBackend()).name, () => timeConfigs(configs, options));
-}
-
-/**
- * Time every experiment of the paper's tables `sections` on an idle machine, once (stored as measurement
- * `name`; `FMNIST_REMEASURE=1` times again), and show per table the paper's GPU seconds and ours, each as a
- * ratio to the table's first row, with a figure of our ratios against the paper's. The `smoke` profile
- * times a few batches only. Returns the timings, for {@link showPaperTable}.
- */
-export async function showRecipeTimes(name: string, paper: string, sections: string[]): Promise<RecipeTimes> {
-  const tables = sections.map((section) => ({ section, rows: paperTable(paper, section) }));
-  const experiments = [...new Set(tables.flatMap((t) => t.rows.map((r) => r.experiment)))];
-  const configs = Object.fromEntries(experiments.map((e) => [e, experiment(e, "paper")]));
-  const { value: times, machine, measuredOn } = await storedTimes(name, configs);
-  const rows = tables.flatMap(({ section, rows }) =>
-    rows.map((row) => {
-      const ours = runSeconds(times, row.experiment), epochs = times.epochSeconds[row.experiment];
-      const paperRatio = row.seconds !== null && rows[0].seconds !== null
-        ? row.seconds / rows[0].seconds
-        : null;
-      return {
-        table: section,
-        setting: row.label,
-        "paper: T4 s": row.seconds,
-        "paper: ratio": paperRatio,
-        "ours: s per epoch": `${summarize(epochs).mean.toFixed(1)} (${Math.min(...epochs).toFixed(1)}-${
-          Math.max(...epochs).toFixed(1)
-        })`,
-        "ours: s per run": ours,
-        "ours: ratio": ours / runSeconds(times, rows[0].experiment),
-      };
-    })
-  );
-  await showTable(rows, {
-    digits: 2,
-    caption: `Training time per table, each row over the table's first row. Ours: one epoch on ` +
-      `${times.images.toLocaleString("en-US")} images timed ${
-        plural(times.rounds, "time")
-      } per recipe on an ` +
-      `idle machine (${machine}, ${measuredOn}), scaled to the full epoch and the recipe's epochs`,
-  });
-  const compared = rows.filter((r) =>
-    r["paper: ratio"] !== null && r.setting !== rows.find((f) => f.table === r.table)!.setting
-  ).map((r) => ({
-    row: `${r.table}: ${r.setting}`,
-    paper: r["paper: ratio"]!,
-    ours: r["ours: ratio"],
-  }));
-  const ends = compared.flatMap((d) => [d.paper, d.ours]);
-  const chart = plotSvg({
-    width: 620,
-    height: 40 + 26 * compared.length,
-    marginLeft: 170,
-    x: {
-      type: "log",
-      domain: [Math.min(0.2, ...ends), Math.max(5, ...ends) * 1.2],
-      label: "time over the table's first row",
-      tickFormat: "~g", // plain numbers (0.2, not d3's SI "200m")
-      grid: true,
-    },
-    y: { domain: compared.map((d) => d.row), label: null },
-    marks: [
-      Plot.ruleX([1], { stroke: "#999" }),
-      Plot.link(compared, { x1: "paper", x2: "ours", y1: "row", y2: "row", stroke: "#ccc", strokeWidth: 3 }),
-      Plot.dot(compared, { x: "paper", y: "row", symbol: "diamond", fill: "#9c755f", r: 6 }),
-      Plot.dot(compared, { x: "ours", y: "row", fill: "#4e79a7", r: 5 }),
-    ],
-  });
-  await showFigure(
-    name,
-    figure(chart, {
-      title: "Time ratios: the paper's GPU against our CPU",
-      subtitle: "each row's time over its table's first row; where the two dots meet, the ratios agree",
-      legend: { labels: ["paper (T4, one run)", "ours (CPU, idle timings)"], colors: ["#9c755f", "#4e79a7"] },
-    }),
-  );
-  return times;
 }
 
 /**

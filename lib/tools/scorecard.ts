@@ -1,6 +1,7 @@
 /**
  * Regenerate the scorecard: judge every notebook's claims from the stored `paper` runs (training
- * nothing), rewrite `data/claims/<notebook>.paper.json`, then `SCORECARD.md` and its figure.
+ * nothing), rewrite `data/claims/<notebook>.paper.json`, then `SCORECARD.md` and its figure, and README's
+ * generated sections (papers, experiments, claim counts, rulebook).
  *
  * ```sh
  * deno task scorecard
@@ -12,7 +13,7 @@ import { main } from "../errors.ts";
 import { REPO_ROOT } from "../training/profile.ts";
 import { claimNotebooks, judgeNotebook, loadRecords, recordNotebookClaims } from "../analysis/verdicts.ts";
 import { scorecardMarkdown } from "../analysis/scorecard.ts";
-import { rulebookMarkdown } from "../analysis/rulebook.ts";
+import { writeReadmeSections } from "./readme_sections.ts";
 import { scorecardFigure, verdictLine } from "../presentation/claims_view.ts";
 import { saveFigure } from "../presentation/plots.ts";
 import { writeAtomically } from "../data/files.ts";
@@ -34,25 +35,6 @@ export async function rejudgeAll(): Promise<void> {
   }
 }
 
-/** README, and the markers around its generated Rulebook section. */
-export const README_PATH = `${REPO_ROOT}README.md`;
-export const RULEBOOK_MARKERS = ["<!-- rulebook:start -->", "<!-- rulebook:end -->"] as const;
-
-/** README's text with its Rulebook section replaced by {@link rulebookMarkdown} (unformatted). */
-export function readmeWithRulebook(readme: string): string {
-  const [start, end] = RULEBOOK_MARKERS;
-  const from = readme.indexOf(start), to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has lost its rulebook markers (${start} ... ${end})`);
-  return `${readme.slice(0, from + start.length)}\n${rulebookMarkdown()}\n${readme.slice(to)}`;
-}
-
-/** Rewrite README's Rulebook section from `rulebook.ts`, formatted as `deno fmt` formats it. */
-export async function writeRulebook(): Promise<void> {
-  await writeAtomically(README_PATH, readmeWithRulebook(await Deno.readTextFile(README_PATH)));
-  const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", README_PATH] }).output();
-  if (!fmt.success) throw new Error(`deno fmt README.md failed: ${new TextDecoder().decode(fmt.stderr)}`);
-}
-
 /** Write SCORECARD.md and its figure from the stored paper records. */
 export async function writeScorecard(): Promise<string> {
   const records = await loadRecords("paper");
@@ -67,6 +49,6 @@ if (import.meta.main) {
   await main(async () => {
     if (!Deno.args.includes("--from-records")) await rejudgeAll();
     await writeScorecard();
-    await writeRulebook();
+    await writeReadmeSections();
   });
 }

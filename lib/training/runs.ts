@@ -300,6 +300,24 @@ export async function runSeeds(
 }
 
 /**
+ * {@link runSeeds} for each experiment in turn: its runs by experiment name.
+ *
+ * @example
+ * ```ts
+ * const runs = await runEach(["004-tinyvgg", "004-tinyvgg-adam"], [1, 2, 3]);
+ * ```
+ */
+export async function runEach(
+  experiments: readonly string[],
+  seeds: readonly number[] = [1, 2, 3],
+  profile: Profile = currentProfile(),
+): Promise<Record<string, RunResult[]>> {
+  const runs: Record<string, RunResult[]> = {};
+  for (const name of experiments) runs[name] = await runSeeds(name, seeds, profile);
+  return runs;
+}
+
+/**
  * The loss after each of the first `batches` batches of an experiment's recipe (seed `seed`, its own model,
  * optimizer, learning rate, loss and batch size): how a run starts, for showing why one diverges. NaN
  * marks a batch whose loss overflowed. Nothing is stored.
@@ -333,5 +351,15 @@ export async function lossPerBatch(name: string, batches: number, seed = 1): Pro
   } finally {
     model.dispose();
   }
+  return losses;
+}
+
+/** {@link lossPerBatch} for each experiment in turn (seed 1): its losses by experiment name. */
+export async function lossesPerBatch(
+  experiments: readonly string[],
+  batches: number,
+): Promise<Record<string, number[]>> {
+  const losses: Record<string, number[]> = {};
+  for (const name of experiments) losses[name] = await lossPerBatch(name, batches);
   return losses;
 }

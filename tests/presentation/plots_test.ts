@@ -120,23 +120,6 @@ Deno.test("EDA statistics: class balance, pixel histogram and class means on a h
   assert.equal(means[7][0], 0);
 });
 
-Deno.test("augmentationFigure: each class's image and 8 augmentations of it, the same for the same seed", async () => {
-  const { initBackend } = await import("../../lib/backend/select.ts");
-  const { augmentationFigure } = await import("../../lib/presentation/charts.ts");
-  await initBackend();
-  const count = 20;
-  const images = Uint8Array.from({ length: count * PIXELS }, (_, k) => (k * 31) % 256);
-  const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-  const svg = augmentationFigure({ images, labels, count }, "band2024", 3);
-  assert.equal((svg.match(/<image/g) ?? []).length, 10 * 9);
-  assert.equal(augmentationFigure({ images, labels, count }, "band2024", 3), svg);
-  assert.notEqual(augmentationFigure({ images, labels, count }, "band2024", 4), svg);
-  assert.throws(
-    () => augmentationFigure({ images, labels: new Uint8Array(count), count }, "band2024"),
-    /every class/,
-  );
-});
-
 Deno.test("figure is wide enough for its title: wide letters and percent signs count for more", () => {
   assert.ok(textWidth("MMMM", 15, true) > 2 * textWidth("iiii", 15, true));
   const title = "ANN: 88.3% mean over 3 seeds (88.2-88.4%), MultiMargin WWW";

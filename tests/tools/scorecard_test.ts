@@ -4,14 +4,7 @@
  * and the catalogue as they are now (a catalogue edit or a new run without `deno task scorecard` fails).
  */
 import assert from "node:assert/strict";
-import {
-  README_PATH,
-  readmeWithRulebook,
-  RULEBOOK_MARKERS,
-  SCORECARD_FIGURE,
-  SCORECARD_PATH,
-} from "../../lib/tools/scorecard.ts";
-import { rulebookMarkdown } from "../../lib/analysis/rulebook.ts";
+import { SCORECARD_FIGURE, SCORECARD_PATH } from "../../lib/tools/scorecard.ts";
 import { claimNotebooks, judgeNotebook, loadRecords } from "../../lib/analysis/verdicts.ts";
 import { scorecardMarkdown } from "../../lib/analysis/scorecard.ts";
 import { CATALOGUES } from "../../lib/analysis/catalogue.ts";
@@ -23,19 +16,6 @@ Deno.test("scorecard: SCORECARD.md is exactly what the stored paper records gene
   const expected = scorecardMarkdown(records, `figures/${SCORECARD_FIGURE}.png`);
   assert.ok(expected === await Deno.readTextFile(SCORECARD_PATH), `SCORECARD.md is stale: ${FIX}`);
   await Deno.stat(new URL(`../../figures/${SCORECARD_FIGURE}.png`, import.meta.url));
-});
-
-Deno.test("scorecard: README's Rulebook section is the rules of rulebook.ts, word for word", async () => {
-  const readme = await Deno.readTextFile(README_PATH);
-  const [start, end] = RULEBOOK_MARKERS;
-  const section = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end));
-  const words = (text: string) => text.replace(/\s+/g, " ").trim();
-  assert.ok(words(section) === words(rulebookMarkdown()), `README's Rulebook is stale: ${FIX}`);
-  assert.throws(() => readmeWithRulebook("# no markers"), /lost its rulebook markers/);
-  assert.match(
-    readmeWithRulebook(`a ${start} old ${end} b`),
-    /^a <!-- rulebook:start -->\n- \*\*Evidence first/,
-  );
 });
 
 Deno.test("scorecard: every catalogue claim has exactly one paper record, and no record is orphaned", async () => {

@@ -137,7 +137,7 @@ export const PAPER: PaperDefinition = {
     title: "Threads of Understanding: A CNN Approach to Fashion MNIST Image Classification",
     venue: "Texas A&M University, College Station, USA",
     year: null,
-    note: "venue and year not stated (a course project); its newest reference is from 2022",
+    note: "venue and year not stated: a course project; its newest reference is from 2022",
     label: "Sivakumar et al.",
   },
   framework: "keras",

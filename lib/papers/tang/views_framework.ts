@@ -6,14 +6,14 @@
  *
  * @module
  */
-import { initBackend } from "../backend/select.ts";
-import { experiment } from "../training/experiments.ts";
-import { loadResult, runKey, type RunResult } from "../training/store.ts";
-import { REPO_ROOT } from "../training/profile.ts";
-import { modelSpec } from "../papers/registry.ts";
-import { LEARNED_ABOVE, loadTorchRuns, permutationTest, summarize } from "../analysis/cross_framework.ts";
-import { seedSpreadFigure } from "./charts.ts";
-import { showFigure, showMarkdown, showTable } from "./notebook.ts";
+import { initBackend } from "../../backend/select.ts";
+import { experiment } from "../../training/experiments.ts";
+import { loadResult, runKey, type RunResult } from "../../training/store.ts";
+import { REPO_ROOT } from "../../training/profile.ts";
+import { modelSpec } from "../registry.ts";
+import { LEARNED_ABOVE, loadTorchRuns, permutationTest, summarize } from "../../analysis/cross_framework.ts";
+import { seedSpreadFigure } from "../../presentation/charts.ts";
+import { showFigure, showMarkdown, showTable } from "../../presentation/notebook.ts";
 
 /**
  * Our `paper` runs of an experiment under its paper's framework's defaults, seeds 1..`seeds`, from the

@@ -7,16 +7,14 @@
  */
 import * as Plot from "@observablehq/plot";
 import * as tf from "@tensorflow/tfjs";
-import type { RunResult } from "../training/store.ts";
-import { lossPerBatch, runSeeds } from "../training/runs.ts";
-import { experiment } from "../training/experiments.ts";
-import { lossFunction } from "../training/losses.ts";
-import { buildModel } from "../papers/registry.ts";
-import { loadFashionMnist } from "../data/fashion_mnist.ts";
-import { learned, LEARNED_ABOVE, summarize } from "../analysis/diagnosis.ts";
-import { initBackend } from "../backend/select.ts";
-import { figure, plotSvg } from "./plots.ts";
-import { plural, showFigure, showTable } from "./notebook.ts";
+import type { RunResult } from "../../training/store.ts";
+import { lossFunction } from "../../training/losses.ts";
+import { buildModel } from "../registry.ts";
+import { loadFashionMnist } from "../../data/fashion_mnist.ts";
+import { learned, LEARNED_ABOVE, summarize } from "../../analysis/diagnosis.ts";
+import { initBackend } from "../../backend/select.ts";
+import { figure, plotSvg } from "../../presentation/plots.ts";
+import { plural, showFigure, showTable } from "../../presentation/notebook.ts";
 
 const TRACE_COLORS = ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f"];
 const pct = (x: number) => (100 * x).toFixed(2);
@@ -55,13 +53,12 @@ export async function showRunOutcomes(groups: Record<string, RunResult[]>, capti
 }
 
 /**
- * Per experiment, how many of the seeds' runs learned, and test accuracy over all runs and over the runs
- * that learned: a configuration whose outcome depends on the seed shows as "k of n".
+ * Per experiment, how many of its runs learned, and test accuracy over all runs and over the runs that
+ * learned: a configuration whose outcome depends on the seed shows as "k of n".
  */
-export async function showLearnedCounts(experiments: string[], seeds: number[]): Promise<void> {
+export async function showLearnedCounts(groups: Record<string, RunResult[]>): Promise<void> {
   const rows = [];
-  for (const name of experiments) {
-    const runs = await runSeeds(name, seeds);
+  for (const [name, runs] of Object.entries(groups)) {
     const ok = runs.filter(learned);
     const mean = (rs: RunResult[]) => rs.length ? pct(summarize(rs.map((r) => r.test.accuracy)).mean) : "—";
     rows.push({
@@ -74,17 +71,19 @@ export async function showLearnedCounts(experiments: string[], seeds: number[]):
   }
   await showTable(rows, {
     caption: `Runs that learned (test accuracy above ${100 * LEARNED_ABOVE}%; chance is 10%), per ` +
-      `configuration; profile ${experiment(experiments[0]).profile}`,
+      `configuration; profile ${Object.values(groups)[0][0].config.profile}`,
   });
 }
 
 /**
- * The loss after each of the first `batches` batches of each experiment's recipe (seed 1), on a symmetric
- * log scale, with where it first goes below zero and where it overflows to NaN.
+ * The loss after each of the first batches of each experiment's recipe (`traces`: experiment name →
+ * `lossPerBatch(experiment, batches)`), on a symmetric log scale, with where it first goes below zero and
+ * where it overflows to NaN.
  */
-export async function showLossPerBatch(name: string, experiments: string[], batches = 40): Promise<void> {
-  const traces = [];
-  for (const e of experiments) traces.push({ experiment: e, losses: await lossPerBatch(e, batches) });
+export async function showLossPerBatch(name: string, traceOf: Record<string, number[]>): Promise<void> {
+  const experiments = Object.keys(traceOf);
+  const traces = experiments.map((e) => ({ experiment: e, losses: traceOf[e] }));
+  const batches = Math.max(...traces.map((t) => t.losses.length));
   const notes = traces.map(({ experiment, losses }) => {
     const negative = losses.findIndex((l) => l < 0), nan = losses.findIndex((l) => !Number.isFinite(l));
     const finite = losses.filter(Number.isFinite);

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { ablationFigure, ablationHeadline, ablationRows } from "../../lib/presentation/ablation_views.ts";
-import { fakeRun } from "../analysis/fake_runs.ts";
+import {
+  ablationFigure,
+  ablationHeadline,
+  ablationRows,
+} from "../../../lib/papers/band2024/views_ablation.ts";
+import { fakeRun } from "../../analysis/fake_runs.ts";
 
 // Test accuracy is 1 - errors/1000: 20 errors is 98%.
 const runs = (errors: number[], firstValidation = 0.83) =>

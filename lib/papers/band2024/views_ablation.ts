@@ -7,10 +7,10 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import type { RunResult } from "../training/store.ts";
-import { UserError } from "../errors.ts";
-import { figure, plotSvg } from "./plots.ts";
-import { plural, showFigure, showMarkdown, showTable } from "./notebook.ts";
+import type { RunResult } from "../../training/store.ts";
+import { UserError } from "../../errors.ts";
+import { figure, plotSvg } from "../../presentation/plots.ts";
+import { plural, showFigure, showMarkdown, showTable } from "../../presentation/notebook.ts";
 
 /** One recipe of an ablation, against the baseline of the same seeds (accuracies in percent). */
 export interface AblationRow {

@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { initBackend } from "../backend/select.ts";
-import { countParams } from "../models/spec.ts";
-import { buildModel } from "../papers/registry.ts";
-import { REFERENCE_MODELS } from "../models/reference_models.ts";
-import { PUBLISHED_COUNTS } from "../models/reference.ts";
-import { multiplyAdds } from "../models/complexity.ts";
-import { inferenceLatency } from "../analysis/deployment.ts";
-import { storedMeasurement } from "../analysis/measurements.ts";
-import { showTable } from "./notebook.ts";
+import { initBackend } from "../../backend/select.ts";
+import { countParams } from "../../models/spec.ts";
+import { buildModel } from "../registry.ts";
+import { REFERENCE_MODELS } from "../../models/reference_models.ts";
+import { PUBLISHED_COUNTS } from "../../models/reference.ts";
+import { multiplyAdds } from "../../models/complexity.ts";
+import { inferenceLatency } from "../../analysis/deployment.ts";
+import { storedMeasurement } from "../../analysis/measurements.ts";
+import { showTable } from "../../presentation/notebook.ts";
 
 const KERAS_COUNTS: Record<string, number> = {
   "mobilenet-v2": PUBLISHED_COUNTS.mobileNetV2,

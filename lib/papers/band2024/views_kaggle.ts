@@ -5,8 +5,8 @@
  * @module
  */
 import type * as dfd from "danfojs-node";
-import { CLASS_NAMES, type FashionMnist } from "../data/fashion_mnist.ts";
-import { showTable } from "./notebook.ts";
+import { CLASS_NAMES, type FashionMnist } from "../../data/fashion_mnist.ts";
+import { showTable } from "../../presentation/notebook.ts";
 
 /** The Kaggle CSV files as read: the head and shape, class counts, and a check against the IDX files. */
 export async function showKaggleCsv(
