@@ -224,8 +224,6 @@ export interface CatalogueClaim {
   stated: unknown;
   /** Unit of `stated`: "fraction", "points", "parameters", "MB", ... ("" when none). */
   unit: string;
-  /** Whether it can be measured here (a 2-core CPU, no pretrained ImageNet weights, no internet). */
-  checkableHere: boolean;
   /** How it is checked, or why it cannot be. */
   note: string;
   /** The rule that judges it and what the rule is applied to. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { mean, percent } from "../format.ts";
 import { type EpochRecord, shouldStop } from "../training/fit.ts";
 
 /** Thresholds of {@link diagnoseFit}. */
@@ -59,7 +60,7 @@ export function diagnoseFit(history: EpochRecord[]): FitDiagnosis {
     reasons.push(`validation loss ends ${(100 * valLossRise).toFixed(0)}% above its minimum`);
   }
   const under = last.accuracy < FIT_RULE.minTrainAccuracy;
-  if (under) reasons.push(`training accuracy is only ${(100 * last.accuracy).toFixed(1)}%`);
+  if (under) reasons.push(`training accuracy is only ${percent(last.accuracy)}`);
   return {
     verdict: reasons.length === 0 ? "good fit" : under ? "underfitting" : "overfitting",
     accuracyGap,
@@ -76,9 +77,9 @@ export function summarize(
 ): { n: number; mean: number; std: number; min: number; max: number } {
   if (values.length === 0) throw new RangeError("summarize needs at least one value");
   const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return { n, mean, std, min: Math.min(...values), max: Math.max(...values) };
+  const average = mean(values);
+  const std = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - average) ** 2, 0) / (n - 1)) : 0;
+  return { n, mean: average, std, min: Math.min(...values), max: Math.max(...values) };
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { mean } from "../format.ts";
 import { CLASS_NAMES } from "../data/fashion_mnist.ts";
 import type { RunResult } from "../training/store.ts";
 import type { RunMeasure, RunTest } from "./catalogue.ts";
@@ -119,7 +120,7 @@ function meanChange(values: number[], from: number): number {
   if (changes.length === 0) {
     throw new UserError(`a curve of ${values.length} epochs has no changes from epoch ${from}`);
   }
-  return changes.reduce((a, b) => a + b, 0) / changes.length;
+  return mean(changes);
 }
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
@@ -164,7 +165,7 @@ export function settledMeasure(run: RunResult, measure: RunMeasure): number {
     const cut = { ...run, history: run.history.slice(0, run.history.length - w + i + 1) };
     return runMeasure(cut, measure);
   });
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  return mean(values);
 }
 
 /** Whether a statement holds in one run, what was seen and, for a comparison, by how much it leads. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { mean } from "../format.ts";
 import { CLASS_NAMES, type FashionMnist, loadFashionMnist } from "../data/fashion_mnist.ts";
 import { countParams, layerSummary } from "../models/spec.ts";
 import { buildModel, MODELS } from "../papers/registry.ts";
@@ -186,8 +187,8 @@ export async function checkFact(fact: Fact): Promise<{ holds: boolean; seen: str
       const seconds = (name: string) => {
         const epochs = times.epochSeconds[name];
         if (!epochs) throw new UserError(`${fact.measurement} has no timing of ${name}; remeasure it`);
-        const mean = epochs.reduce((a, b) => a + b, 0) / epochs.length;
-        return fact.per === "epoch" ? mean : mean * times.epochs[name];
+        const average = mean(epochs);
+        return fact.per === "epoch" ? average : average * times.epochs[name];
       };
       const fast = fact.faster.map(seconds), slow = fact.slower.map(seconds);
       const holds = Math.max(...fast) * (1 + TIME_ORDER_MARGIN) < Math.min(...slow);
@@ -213,8 +214,8 @@ export const PCA_CORRELATION_LIMIT = 1e-3;
 /** The largest absolute Pearson correlation between two different columns of `rows`. */
 export function maxCorrelation(rows: number[][]): number {
   const k = rows[0].length, n = rows.length;
-  const mean = Array.from({ length: k }, (_, j) => rows.reduce((s, r) => s + r[j], 0) / n);
-  const cov = (a: number, b: number) => rows.reduce((s, r) => s + (r[a] - mean[a]) * (r[b] - mean[b]), 0);
+  const means = Array.from({ length: k }, (_, j) => rows.reduce((s, r) => s + r[j], 0) / n);
+  const cov = (a: number, b: number) => rows.reduce((s, r) => s + (r[a] - means[a]) * (r[b] - means[b]), 0);
   let worst = 0;
   for (let a = 0; a < k; a++) {
     for (let b = a + 1; b < k; b++) {

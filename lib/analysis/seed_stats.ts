@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { mean } from "../format.ts";
 
 /** Two-sided 95% quantiles of Student's t, by degrees of freedom 1-30 (1.96 beyond). */
 // deno-fmt-ignore
@@ -23,9 +24,9 @@ export const quantile = (table: number[], beyond: number, df: number) =>
 
 /** Mean and sample standard deviation (0 for one value). */
 export function meanSd(values: number[]): { mean: number; sd: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const average = mean(values);
   const sd = values.length < 2
     ? 0
-    : Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
-  return { mean, sd };
+    : Math.sqrt(values.reduce((a, b) => a + (b - average) ** 2, 0) / (values.length - 1));
+  return { mean: average, sd };
 }

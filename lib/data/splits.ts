@@ -154,7 +154,7 @@ export function sample(subset: Subset, n: number, options: SplitOptions = {}): S
 
 /**
  * Hold out a validation part of a training set: the plain split most papers use
- * (seed 001, section 3: 80/20 of the 60,000 training images, so `validationFraction` 0.2).
+ * (Awasthi & Soni 2024, section 3: 80/20 of the 60,000 training images, so `validationFraction` 0.2).
  */
 export function trainValidationSplit(
   train: Subset,

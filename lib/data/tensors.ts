@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { IMAGE_SIZE, PIXELS, type Subset } from "./fashion_mnist.ts";
 
-/** Pixels scaled from 0-255 to [0, 1] as float32 (seed 002, section IV: "division by 255.0"). */
+/** Pixels scaled from 0-255 to [0, 1] as float32 (Sivakumar et al., section IV: "division by 255.0"). */
 export function scaleToUnit(pixels: Uint8Array): Float32Array {
   const out = new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { mean } from "../format.ts";
 import * as Plot from "@observablehq/plot";
 import { CLASS_NAMES, IMAGE_SIZE } from "../data/fashion_mnist.ts";
 import { figure, plotSvg, textWidth } from "./plots.ts";
@@ -109,7 +110,7 @@ export function seedSpreadFigure(
   const groups = [...new Set(rows.map((r) => r.group))];
   const means = groups.map((g) => {
     const v = rows.filter((r) => r.group === g).map((r) => r.value);
-    return { group: g, mean: v.reduce((a, b) => a + b, 0) / v.length };
+    return { group: g, mean: mean(v) };
   });
   // As many decimals as the ticks need to differ (about 8 ticks over the values' span).
   const values = rows.map((r) => r.value);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { percent } from "../format.ts";
 import * as Plot from "@observablehq/plot";
 import { CLASS_NAMES, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { classCounts, permutation } from "../data/splits.ts";
@@ -82,7 +83,7 @@ export function pixelHistogramFigure(counts: number[], setName: string): string 
     ],
   });
   return figure(chart, {
-    title: `${(100 * zeroShare).toFixed(1)}% of all pixels are pure background (0)`,
+    title: `${percent(zeroShare)} of all pixels are pure background (0)`,
     subtitle:
       `All ${total.toLocaleString("en-US")} pixels of the ${setName} images (log scale): a faint edge ` +
       `halo just above 0, mid-tones peaking at ${mode}, a spike at 255`,
@@ -147,7 +148,7 @@ export function explainedVarianceFigure(fit: PcaFit, shares = [0.8, 0.9, 0.95], 
       marks.map((m) => `${m.k} components keep ${Math.round(m.share * 100)}%`).join(", ")
     } of the variance`,
     subtitle: `PCA of ${fit.count.toLocaleString("en-US")} training images: the first two components ` +
-      `explain ${(100 * a).toFixed(1)}% and ${(100 * b).toFixed(1)}% (left: first 30; right: cumulative)`,
+      `explain ${percent(a)} and ${percent(b)} (left: first 30; right: cumulative)`,
   });
 }
 
@@ -158,8 +159,8 @@ export function pcaScatterFigure(points: number[][], labels: ArrayLike<number>, 
     width: 720,
     height: 520,
     marginLeft: 50,
-    x: { label: `PC 1 (${(100 * fit.explained[0]).toFixed(1)}% of variance)` },
-    y: { label: `PC 2 (${(100 * fit.explained[1]).toFixed(1)}% of variance)` },
+    x: { label: `PC 1 (${percent(fit.explained[0])} of variance)` },
+    y: { label: `PC 2 (${percent(fit.explained[1])} of variance)` },
     color: { domain: CLASS_NAMES.map((_, i) => i), range: CLASS_COLORS },
     marks: [Plot.dot(data, { x: "x", y: "y", fill: "label", r: 1.4, fillOpacity: 0.6 })],
   });

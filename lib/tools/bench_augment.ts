@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { mean } from "../format.ts";
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { main, UserError } from "../errors.ts";
@@ -70,7 +71,6 @@ async function benchAugment(): Promise<void> {
     augmented.push(await epochSeconds(train, transform));
   }
   const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   console.log(
     `${backend.description}; ${EPOCH_IMAGES.toLocaleString("en-US")} images in batches of ${BATCH}, ` +
       `${rounds} rounds (s per epoch, min-max):`,

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { percent } from "../format.ts";
 import * as tf from "@tensorflow/tfjs";
 import { IMAGE_SIZE, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { lossFunction, type LossName, makeOptimizer, type OptimizerName, type OutputKind } from "./losses.ts";
@@ -289,7 +290,7 @@ export async function fit(
     stoppedEarly = shouldStop(history, options);
     if (progress) {
       const last = history[history.length - 1];
-      const v = last.valAccuracy === null ? "" : ` · val acc ${(100 * last.valAccuracy).toFixed(1)}%`;
+      const v = last.valAccuracy === null ? "" : ` · val acc ${percent(last.valAccuracy)}`;
       await progress.update({
         epoch: epoch + 1,
         epochs,
@@ -306,7 +307,7 @@ export async function fit(
           `${history.length} epoch${history.length === 1 ? "" : "s"}${
             stoppedEarly && history.length < epochs ? " (stopped early)" : ""
           } · ` +
-            `loss ${last.loss.toFixed(3)} · acc ${(100 * last.accuracy).toFixed(1)}%${v}`,
+            `loss ${last.loss.toFixed(3)} · acc ${percent(last.accuracy)}${v}`,
         );
       }
     }

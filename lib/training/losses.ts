@@ -1,7 +1,7 @@
 /**
  * Loss functions with the semantics the papers' frameworks give them, for integer labels:
  * Keras's sparse categorical cross-entropy, and PyTorch's `CrossEntropyLoss`, `MultiMarginLoss`
- * and `NLLLoss` (seed 004, Table II compares the last three).
+ * and `NLLLoss` (Tang et al.'s Table II compares the last three).
  *
  * @module
  */
@@ -36,7 +36,7 @@ export type LossFn = (outputs: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar;
  * - `multiMargin`: PyTorch's `MultiMarginLoss` (p = 1, margin = 1): for each sample,
  *   sum over i != y of max(0, 1 - x[y] + x[i]), divided by the number of classes; mean over the batch.
  * - `nll`: PyTorch's `NLLLoss`: mean of -x[y]. It expects log-probabilities; fed raw scores (as
- *   seed 004 appears to have done) it is unbounded below, since raising x[y] lowers it forever.
+ *   Tang et al. appear to have done) it is unbounded below, since raising x[y] lowers it forever.
  */
 export function lossFunction(name: LossName, output: OutputKind): LossFn {
   switch (name) {

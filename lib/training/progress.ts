@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { percent } from "../format.ts";
 import { inNotebook, sendOutput } from "../kernel.ts";
 
 /** What a progress display shows. */
@@ -37,7 +38,7 @@ export function formatProgress(title: string, s: ProgressState): string {
   return `${title} · epoch ${s.epoch}/${s.epochs} · batch ${s.batch}/${s.batches} · loss ${
     s.loss.toFixed(3)
   } · ` +
-    `acc ${(100 * s.accuracy).toFixed(1)}% · ${clock(s.elapsed)} elapsed, ${clock(remaining)} left`;
+    `acc ${percent(s.accuracy)} · ${clock(s.elapsed)} elapsed, ${clock(remaining)} left`;
 }
 
 /** A progress reporter for one run; call `update` often (it throttles) and `finish` once. */

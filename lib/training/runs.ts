@@ -264,22 +264,6 @@ function keptProbabilities(
   return { indices, probabilities: toBase64(new Uint8Array(kept.buffer)) };
 }
 
-if (import.meta.main) {
-  await main(async () => {
-    let config: ExperimentConfig | null = null;
-    try {
-      config = JSON.parse(Deno.args[0] ?? "null");
-    } catch (e) {
-      throw new UserError(`the config is not JSON (${(e as Error).message})`);
-    }
-    if (!config) throw new UserError("usage: deno run -A lib/training/runs.ts '<experiment config as JSON>'");
-    const result = await runExperiment(config);
-    console.log(
-      JSON.stringify({ key: result.key, accuracy: result.test.accuracy, epochs: result.history.length }),
-    );
-  });
-}
-
 /**
  * An experiment at the active profile over several seeds: each seed's stored result, or trained now
  * (with progress) when it is missing.
@@ -362,4 +346,20 @@ export async function lossesPerBatch(
   const losses: Record<string, number[]> = {};
   for (const name of experiments) losses[name] = await lossPerBatch(name, batches);
   return losses;
+}
+
+if (import.meta.main) {
+  await main(async () => {
+    let config: ExperimentConfig | null = null;
+    try {
+      config = JSON.parse(Deno.args[0] ?? "null");
+    } catch (e) {
+      throw new UserError(`the config is not JSON (${(e as Error).message})`);
+    }
+    if (!config) throw new UserError("usage: deno run -A lib/training/runs.ts '<experiment config as JSON>'");
+    const result = await runExperiment(config);
+    console.log(
+      JSON.stringify({ key: result.key, accuracy: result.test.accuracy, epochs: result.history.length }),
+    );
+  });
 }

@@ -33,7 +33,6 @@ Deno.test("catalogue: every claim is well formed, with a unique id prefixed by i
       assert.ok(CLAIM_KINDS.includes(claim.kind), `${claim.id}: kind ${claim.kind}`);
       assert.ok(claim.section.trim() && claim.note.trim(), claim.id);
       assert.ok(claim.quote.trim().length > 0 && claim.quote.length <= 200, `${claim.id}: quote`);
-      assert.equal(typeof claim.checkableHere, "boolean", claim.id);
       assert.ok(claim.stated !== undefined && claim.stated !== null, claim.id);
     }
   }
@@ -95,11 +94,6 @@ Deno.test("catalogue: every claim has a well-formed check and a notebook that ex
       if (paper in CATALOGUES) {
         need(notebooks.has(`${claim.notebook}.ipynb`), claim.id, `no notebook ${claim.notebook}`);
       }
-      need(
-        claim.checkableHere === (check.rule !== "not-checkable"),
-        claim.id,
-        "checkableHere disagrees with the rule",
-      );
       // Experiments and models are built with the notebook, so they are checked once it is registered.
       const registered = paper in CATALOGUES;
       for (const key of ["runs", "other"]) {

@@ -10,7 +10,6 @@ const claim = (check: ClaimCheck, extra: Partial<CatalogueClaim> = {}): Catalogu
   kind: "metric",
   stated: 0.888,
   unit: "fraction",
-  checkableHere: true,
   note: "",
   check,
   notebook: "04_three_block_cnn",

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { mean, points } from "../../format.ts";
 import { bestEpoch, spans } from "../../presentation/fit_views.ts";
 import * as Plot from "@observablehq/plot";
 import { loadFashionMnist } from "../../data/fashion_mnist.ts";
@@ -205,8 +206,6 @@ export async function showEarlyStopping(
  */
 export function lastEpochsRows(models: Record<string, RunResult[]>, epochs: number) {
   const pts = (x: number) => Number((100 * x).toFixed(2));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const fixed = (x: number) => (100 * x).toFixed(2);
   return Object.entries(models).flatMap(([label, runs]) =>
     runs.map((r) => {
       const tail = r.history.slice(-epochs), last = r.history.at(-1)!;
@@ -215,8 +214,8 @@ export function lastEpochsRows(models: Record<string, RunResult[]>, epochs: numb
         model: label,
         seed: r.config.seed,
         "val. acc. at the end (%)": pts(last.valAccuracy!),
-        [`val. acc., last ${tail.length} epochs (%)`]: `${fixed(mean(val))} (${fixed(Math.min(...val))}-${
-          fixed(Math.max(...val))
+        [`val. acc., last ${tail.length} epochs (%)`]: `${points(mean(val))} (${points(Math.min(...val))}-${
+          points(Math.max(...val))
         })`,
         "gap at the end (pts)": pts(last.accuracy - last.valAccuracy!),
         [`gap, last ${tail.length} epochs (pts)`]: pts(mean(gaps)),

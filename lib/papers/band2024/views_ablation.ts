@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { mean } from "../../format.ts";
 import * as Plot from "@observablehq/plot";
 import type { RunResult } from "../../training/store.ts";
 import { UserError } from "../../errors.ts";
@@ -33,7 +34,6 @@ export interface AblationRow {
   gap: number | null;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const points = (x: number) => 100 * x;
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { points } from "../../format.ts";
 import * as Plot from "@observablehq/plot";
 import * as tf from "@tensorflow/tfjs";
 import type { RunResult } from "../../training/store.ts";
@@ -17,7 +18,6 @@ import { figure, plotSvg } from "../../presentation/plots.ts";
 import { plural, showFigure, showTable } from "../../presentation/notebook.ts";
 
 const TRACE_COLORS = ["#4e79a7", "#f28e2c", "#e15759", "#76b7b2", "#59a14f"];
-const pct = (x: number) => (100 * x).toFixed(2);
 const loss = (x: number | null) => x === null || !Number.isFinite(x) ? "NaN" : x.toFixed(4);
 
 /** Classes a run predicts for at least one test image (10 for a model that learned; 1 for a collapsed one). */
@@ -38,9 +38,9 @@ export async function showRunOutcomes(groups: Record<string, RunResult[]>, capti
         run: label,
         seed: r.config.seed,
         "training loss": loss(r.history.at(-1)!.loss),
-        "training acc. (%)": pct(r.history.at(-1)!.accuracy),
+        "training acc. (%)": points(r.history.at(-1)!.accuracy),
         "test loss": loss(r.test.loss),
-        "test acc. (%)": pct(r.test.accuracy),
+        "test acc. (%)": points(r.test.accuracy),
         "training acc. by epoch (%)": r.history.length <= 5
           ? r.history.map((h) => (100 * h.accuracy).toFixed(1)).join(" → ")
           : "—",
@@ -60,7 +60,8 @@ export async function showLearnedCounts(groups: Record<string, RunResult[]>): Pr
   const rows = [];
   for (const [name, runs] of Object.entries(groups)) {
     const ok = runs.filter(learned);
-    const mean = (rs: RunResult[]) => rs.length ? pct(summarize(rs.map((r) => r.test.accuracy)).mean) : "—";
+    const mean = (rs: RunResult[]) =>
+      rs.length ? points(summarize(rs.map((r) => r.test.accuracy)).mean) : "—";
     rows.push({
       experiment: name,
       learned: `${ok.length} of ${runs.length}`,
