@@ -110,8 +110,9 @@ Deno.test("every notebook's first code cell imports its paper's folder entry wit
   }
 });
 
-Deno.test("views never train: no training call in presentation/ or in a paper's views", async () => {
-  const TRAINING = /\b(runSeeds|runEach|runExperiment|runSweep|lossPerBatch|lossesPerBatch|fit|trainModel)\b/;
+Deno.test("views never train: no training or timing call in presentation/ or in a paper's views", async () => {
+  const TRAINING =
+    /\b(runSeeds|runEach|runExperiment|runSweep|lossPerBatch|lossesPerBatch|fit|timeConfigs|timeRecipes|measureTimes|measureRecipeTimes)\b/;
   const offenders: string[] = [];
   for (const path of await libFiles()) {
     const view = path.startsWith("lib/presentation/") || /^lib\/papers\/[^/]+\/views/.test(path);

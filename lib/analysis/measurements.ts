@@ -7,7 +7,11 @@
  * @module
  */
 import { writeAtomically } from "../data/files.ts";
-import { REPO_ROOT } from "../training/profile.ts";
+import { currentProfile, REPO_ROOT } from "../training/profile.ts";
+import type { ExperimentConfig } from "../training/config.ts";
+import { experiment } from "../training/experiments.ts";
+import { type RecipeTimes, timeConfigs } from "../training/timing.ts";
+import { initBackend } from "../backend/select.ts";
 import { UserError } from "../errors.ts";
 
 /** A stored measurement: its value and when and where it was taken. */
@@ -62,4 +66,27 @@ export async function storedMeasurement<T>(
   await Deno.mkdir(measurementsDir(), { recursive: true });
   await writeAtomically(path, JSON.stringify(record, null, 1) + "\n");
   return { ...record, fresh: true };
+}
+
+/**
+ * Idle training times of labelled configs (seconds per epoch over a few timed rounds; see `timeConfigs`),
+ * measured once on an idle machine and stored as measurement `name`. Under `smoke` a few batches only.
+ *
+ * @example
+ * ```ts
+ * const times = await measureTimes("06_batch-speed", { "batch 64": { ...experiment("001-basic"), batchSize: 64 } });
+ * ```
+ */
+export async function measureTimes(
+  name: string,
+  configs: Record<string, ExperimentConfig>,
+): Promise<Measurement<RecipeTimes>> {
+  const options = currentProfile() === "smoke" ? { images: 256, rounds: 1 } : {};
+  return storedMeasurement(name, (await initBackend()).name, () => timeConfigs(configs, options));
+}
+
+/** {@link measureTimes} of experiments' recipes at the paper's settings, labelled by experiment name. */
+export function measureRecipeTimes(name: string, experiments: string[]): Promise<Measurement<RecipeTimes>> {
+  const configs = Object.fromEntries([...new Set(experiments)].map((e) => [e, experiment(e, "paper")]));
+  return measureTimes(name, configs);
 }

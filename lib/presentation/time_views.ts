@@ -5,10 +5,8 @@
  * @module
  */
 import type { ExperimentConfig } from "../training/config.ts";
-import { type RecipeTimes, timeConfigs } from "../training/timing.ts";
-import { currentProfile } from "../training/profile.ts";
-import { initBackend } from "../backend/select.ts";
-import { storedMeasurement } from "../analysis/measurements.ts";
+import { type RecipeTimes } from "../training/timing.ts";
+import type { Measurement } from "../analysis/measurements.ts";
 import { summarize } from "../analysis/diagnosis.ts";
 import { UserError } from "../errors.ts";
 import { plural, showTable } from "./notebook.ts";
@@ -20,22 +18,16 @@ export function runSeconds(times: RecipeTimes, experiment: string): number {
   return summarize(epochs).mean * times.epochs[experiment];
 }
 
-/** Idle timings of `configs`, measured once and stored as `name` (a few batches only under `smoke`). */
-export async function storedTimes(name: string, configs: Record<string, ExperimentConfig>) {
-  const options = currentProfile() === "smoke" ? { images: 256, rounds: 1 } : {};
-  return storedMeasurement(name, (await initBackend()).name, () => timeConfigs(configs, options));
-}
-
 /**
- * Time each labelled config on an idle machine, once (stored as measurement `name`), and show seconds per
- * epoch, images per second and the ratio to the first config: for example one recipe at two batch sizes.
- * Returns nothing, so that a notebook cell ending with it shows only the table.
+ * Idle timings of labelled configs (from `measureTimes(name, configs)`) as a table: seconds per epoch,
+ * images per second and the ratio to the first config, for example one recipe at two batch sizes. Returns
+ * nothing, so that a notebook cell ending with it shows only the table.
  */
 export async function showTrainingSpeed(
-  name: string,
+  measured: Measurement<RecipeTimes>,
   configs: Record<string, ExperimentConfig>,
 ): Promise<void> {
-  const { value: times, machine, measuredOn } = await storedTimes(name, configs);
+  const { value: times, machine, measuredOn } = measured;
   const labels = Object.keys(configs);
   const mean = (label: string) => summarize(times.epochSeconds[label]).mean;
   await showTable(

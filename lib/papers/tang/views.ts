@@ -3,26 +3,28 @@
  *
  * @module
  */
-import { runSeconds, storedTimes } from "../../presentation/time_views.ts";
+import { runSeconds } from "../../presentation/time_views.ts";
+import type { Measurement } from "../../analysis/measurements.ts";
 import * as Plot from "@observablehq/plot";
 import { type RecipeTimes } from "../../training/timing.ts";
-import { experiment } from "../../training/experiments.ts";
 import { paperTable } from "../../analysis/paper_tables.ts";
 import { summarize } from "../../analysis/diagnosis.ts";
 import { figure, plotSvg } from "../../presentation/plots.ts";
 import { plural, showFigure, showTable } from "../../presentation/notebook.ts";
 
 /**
- * Time every experiment of the paper's tables `sections` on an idle machine, once (stored as measurement
- * `name`; `FMNIST_REMEASURE=1` times again), and show per table the paper's GPU seconds and ours, each as a
- * ratio to the table's first row, with a figure of our ratios against the paper's. The `smoke` profile
- * times a few batches only. Returns the timings, for {@link showPaperTable}.
+ * The idle timings of every experiment of the paper's tables `sections` (from `measureRecipeTimes`), per
+ * table: the paper's GPU seconds and ours, each as a ratio to the table's first row, with a figure (`name`)
+ * of our ratios against the paper's. Returns the timings, for `showPaperTable`.
  */
-export async function showRecipeTimes(name: string, paper: string, sections: string[]): Promise<RecipeTimes> {
+export async function showRecipeTimes(
+  name: string,
+  measured: Measurement<RecipeTimes>,
+  paper: string,
+  sections: string[],
+): Promise<RecipeTimes> {
   const tables = sections.map((section) => ({ section, rows: paperTable(paper, section) }));
-  const experiments = [...new Set(tables.flatMap((t) => t.rows.map((r) => r.experiment)))];
-  const configs = Object.fromEntries(experiments.map((e) => [e, experiment(e, "paper")]));
-  const { value: times, machine, measuredOn } = await storedTimes(name, configs);
+  const { value: times, machine, measuredOn } = measured;
   const rows = tables.flatMap(({ section, rows }) =>
     rows.map((row) => {
       const ours = runSeconds(times, row.experiment), epochs = times.epochSeconds[row.experiment];
