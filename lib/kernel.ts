@@ -127,3 +127,34 @@ export async function notify(message: string): Promise<void> {
   if (inNotebook()) await sendOutput({ "text/plain": message });
   else console.error(message);
 }
+
+/**
+ * One line of status shown in place while long work runs in a notebook ("writing the CSV files…",
+ * "reading…"), ending as a final line that reads the same on every machine, so a re-run elsewhere leaves
+ * the committed notebook unchanged. Outside a notebook it stays silent.
+ */
+export class StatusLine {
+  #id = `status-${crypto.randomUUID()}`;
+  #shown = false;
+
+  async #send(text: string): Promise<void> {
+    if (!inNotebook()) return;
+    const html = text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+    // Every update waits to be delivered: the work that follows may hold the event loop for seconds.
+    await sendOutput(
+      { "text/plain": text, "text/markdown": `\`${text}\``, "text/html": `<code>${html}</code>` },
+      { displayId: this.#id, update: this.#shown, final: true },
+    );
+    this.#shown = true;
+  }
+
+  /** Show (or replace) the live line. */
+  show(text: string): Promise<void> {
+    return this.#send(text);
+  }
+
+  /** Replace the live line with its final text. */
+  done(text: string): Promise<void> {
+    return this.#send(text);
+  }
+}

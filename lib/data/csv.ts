@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { StatusLine } from "../kernel.ts";
 import { join } from "node:path";
 import "./quiet_deprecations.ts"; // before danfojs-node
 import * as dfd from "danfojs-node";
@@ -95,6 +96,7 @@ export const KAGGLE_FILES = { train: "fashion-mnist_train.csv", test: "fashion-m
 export async function ensureKaggleCsv(
   data: FashionMnist,
   dir = CACHE_DIR,
+  status?: StatusLine,
 ): Promise<{ train: string; test: string; written: string[] }> {
   const paths = { train: join(dir, KAGGLE_FILES.train), test: join(dir, KAGGLE_FILES.test) };
   const written: string[] = [];
@@ -102,6 +104,12 @@ export async function ensureKaggleCsv(
   for (const part of ["train", "test"] as const) {
     const exists = await Deno.stat(paths[part]).then(() => true, () => false);
     if (exists) continue;
+    await status?.show(
+      `writing ${KAGGLE_FILES[part]} (${
+        data[part].count.toLocaleString("en-US")
+      } rows) from the IDX files, ` +
+        "once…",
+    );
     await writeKaggleCsv(data[part], paths[part]);
     written.push(paths[part]);
   }
@@ -129,8 +137,15 @@ export async function loadKaggleCsv(
   data: FashionMnist,
   dir = CACHE_DIR,
 ): Promise<{ train: dfd.DataFrame; test: dfd.DataFrame; data: FashionMnist; written: string[] }> {
-  const paths = await ensureKaggleCsv(data, dir);
-  const [train, test] = [await readKaggleFrame(paths.train), await readKaggleFrame(paths.test)];
+  const status = new StatusLine();
+  const paths = await ensureKaggleCsv(data, dir, status);
+  await status.show(
+    `reading ${KAGGLE_FILES.train} with danfojs (60,000 rows of 785 columns, about a minute)…`,
+  );
+  const train = await readKaggleFrame(paths.train);
+  await status.show(`reading ${KAGGLE_FILES.test} with danfojs…`);
+  const test = await readKaggleFrame(paths.test);
+  await status.done(`Read with danfojs: ${KAGGLE_FILES.train} and ${KAGGLE_FILES.test}`);
   return {
     train: train.frame,
     test: test.frame,

@@ -47,6 +47,13 @@ export interface CellStatus {
   ename?: string;
   evalue?: string;
   seconds: number;
+  /** Resident memory of the kernel after the cell (MiB), where the platform tells. */
+  kernelMiB?: number | null;
+}
+
+/** The kernel's resident memory after the last cell that ran (MiB), or null when not measured. */
+export function kernelMemoryAfter(cells: CellStatus[] | undefined): number | null {
+  return cells?.findLast((c) => typeof c.kernelMiB === "number")?.kernelMiB ?? null;
 }
 
 /** The `ename` of a cell that ran past the per-cell timeout and was interrupted (see {@link RunOptions}). */
@@ -276,8 +283,11 @@ export async function runAll(
     log(`▶ ${name} (profile ${profile}) …`);
     const run = await runNotebook(path, profile, { jupyterPath, outDir });
     runs.push(run);
+    const memory = kernelMemoryAfter(run.cells);
     log(
-      `${run.ok ? "✓" : "✗"} ${name} in ${run.seconds.toFixed(1)} s${run.ok ? "" : `\n${run.error}`}`,
+      `${run.ok ? "✓" : "✗"} ${name} in ${run.seconds.toFixed(1)} s` +
+        (memory === null ? "" : ` · kernel ${(memory / 1024).toFixed(2)} GiB after the last cell`) +
+        (run.ok ? "" : `\n${run.error}`),
     );
   }
   const failed = runs.filter((r) => !r.ok);

@@ -5,8 +5,8 @@
 # check that every output sits in the cell that produced it.
 #
 # After each code cell, append one JSON line to the file named by FMNIST_CELL_STATUS: the cell's
-# index, the status of the kernel's execute_reply ("ok" or "error", with ename and evalue) and the
-# seconds it took. The reply says a cell failed even when its error output never reached the
+# index, the status of the kernel's execute_reply ("ok" or "error", with ename and evalue), the
+# seconds it took and the kernel's resident memory then (MiB, the Deno processes this one started). The reply says a cell failed even when its error output never reached the
 # notebook, and a cell that ran past the timeout carries the ename the runner gave error_on_timeout.
 #
 # Under FMNIST_SANDBOXED=1 (grading, lib/tools/grade_run.ts) the status goes into the executed notebook's
@@ -36,6 +36,33 @@ def _mark_cell(cell=None, cell_index=None, **_kwargs):
     os.replace(staged, path)
 
 
+def _kernel_mib():
+    """Resident memory (MiB) of this process's descendants, the kernel among them; None off Linux."""
+    try:
+        parents = {}
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        parents[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
+                except OSError:
+                    pass
+        mine, frontier = set(), {os.getpid()}
+        while frontier:
+            frontier = {p for p, parent in parents.items() if parent in frontier} - mine
+            mine |= frontier
+        total = 0
+        for pid in mine:
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    total += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+            except OSError:
+                pass
+        return round(total / 1024)
+    except OSError:
+        return None
+
+
 def _cell_execute(cell=None, cell_index=None, **_kwargs):
     _started[cell_index] = time.monotonic()
 
@@ -50,6 +77,8 @@ def _cell_executed(cell=None, cell_index=None, execute_reply=None, **_kwargs):
         "status": content.get("status", "unknown"),
         "seconds": round(time.monotonic() - _started.get(cell_index, time.monotonic()), 3),
     }
+    if not _SANDBOXED:
+        record["kernelMiB"] = _kernel_mib()
     if content.get("status") == "error":
         record["ename"] = str(content.get("ename", ""))
         record["evalue"] = str(content.get("evalue", ""))

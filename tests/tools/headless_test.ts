@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   checkOutputs,
   describeOutputCheck,
+  kernelMemoryAfter,
   parseArgs,
   runAll,
   runNotebook,
@@ -265,6 +266,9 @@ Deno.test("a grading run goes past errors, interrupts a busy loop at the timeout
       [1, "error", TIMEOUT_ENAME],
       [2, "ok", undefined],
     ]);
+    // The kernel's memory after each cell: a Deno kernel holds at least tens of MiB, and less than the machine.
+    const memory = kernelMemoryAfter(run.cells);
+    assert.ok(memory !== null && memory > 20 && memory < 64 * 1024, `kernel memory ${memory} MiB`);
     assert.equal(await Deno.readTextFile(`${dir}/cwd.txt`), await Deno.realPath(`${dir}/here`));
     assert.equal(await Deno.readTextFile(path), before, "a grading run never replaces the notebook");
     assert.equal(run.output, `${dir}/out/graded.ipynb`);
