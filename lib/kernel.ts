@@ -105,6 +105,28 @@ export async function sendOutput(bundle: MimeBundle, options: OutputOptions = {}
     if (text !== undefined) console.log(String(text));
     return;
   }
+  const { isNew, sent } = publish(kernel, bundle, options);
+  await sent;
+  if (isNew || options.final) await settle();
+}
+
+/**
+ * {@link sendOutput} for code that must not await (a cell blocked on a training worker, which Interrupt
+ * can then end at once): the kernel publishes the message before this returns. Outside a notebook it
+ * does nothing.
+ */
+export function sendOutputNow(bundle: MimeBundle, options: OutputOptions = {}): void {
+  const kernel = jupyter();
+  // Published before this returns; whatever the call hands back (a promise or nothing) is only dropped.
+  if (kernel) Promise.resolve(publish(kernel, bundle, options).sent).catch(() => {});
+}
+
+/** Stamp and broadcast one output; `isNew` when it is a new output (not an update of one shown). */
+function publish(
+  kernel: JupyterApi,
+  bundle: MimeBundle,
+  options: OutputOptions,
+): { isNew: boolean; sent: Promise<void> } {
   let stamp = options.update && options.displayId ? stamps.get(options.displayId) : undefined;
   const isNew = stamp === undefined;
   if (!stamp) {
@@ -114,12 +136,12 @@ export async function sendOutput(bundle: MimeBundle, options: OutputOptions = {}
     const ledger = Deno.env.get("FMNIST_OUTPUT_LEDGER");
     if (ledger) Deno.writeTextFileSync(ledger, `${stamp.output} ${stamp.cell ?? -1}\n`, { append: true });
   }
-  await kernel.broadcast(isNew ? "display_data" : "update_display_data", {
+  const sent = kernel.broadcast(isNew ? "display_data" : "update_display_data", {
     data: bundle,
     metadata: { ...options.metadata, fmnist: stamp },
     transient: options.displayId ? { display_id: options.displayId } : {},
   });
-  if (isNew || options.final) await settle();
+  return { isNew, sent };
 }
 
 /** Tell the user something in plain text: an output in a notebook, a line on stderr elsewhere. */

@@ -12,7 +12,7 @@ import { percent } from "../format.ts";
 import * as tf from "@tensorflow/tfjs";
 import { IMAGE_SIZE, PIXELS, type Subset } from "../data/fashion_mnist.ts";
 import { lossFunction, type LossName, makeOptimizer, type OptimizerName, type OutputKind } from "./losses.ts";
-import { Progress } from "./progress.ts";
+import { Progress, type ProgressState } from "./progress.ts";
 import { deriveSeed, withSeededRandom } from "../data/random.ts";
 import { permutation, seededRandom } from "../data/splits.ts";
 import { endsInSoftmaxLayer, type Framework } from "../models/spec.ts";
@@ -98,8 +98,10 @@ export interface TrainHooks {
   optimizer?: tf.Optimizer;
   /** Called after every epoch with the history so far. */
   onEpochEnd?: (history: EpochRecord[], optimizer: tf.Optimizer) => Promise<void> | void;
-  /** Called after every batch with its loss (NaN once training has diverged). */
+  /** Called after every batch with its loss (NaN once training has diverged); may throw to stop training. */
   onBatchEnd?: (loss: number) => void;
+  /** Called with the progress after every batch and epoch, and with the final summary line at the end. */
+  onProgress?: (state: ProgressState, final?: string) => void;
 }
 
 /** A batch of images as an NHWC tensor in [0, 1] and its int32 labels, from subset positions `order[start..end)`. */
@@ -258,9 +260,8 @@ export async function fit(
         correct += hits!.dataSync()[0];
         tf.dispose([xs, ys, cost, hits!]);
         hooks.onBatchEnd?.(loss);
-        if (progress) {
-          const done = (epoch - startEpoch) * batches + b + 1;
-          await progress.update({
+        if (progress || hooks.onProgress) {
+          const state = {
             epoch: epoch + 1,
             epochs,
             batch: b + 1,
@@ -268,9 +269,11 @@ export async function fit(
             loss: lossSum / end,
             accuracy: correct / end,
             elapsed: (performance.now() - runStart) / 1000,
-            done,
+            done: (epoch - startEpoch) * batches + b + 1,
             left: (epochs - epoch) * batches - b - 1,
-          });
+          };
+          hooks.onProgress?.(state);
+          await progress?.update(state);
         }
       }
     });
@@ -288,10 +291,10 @@ export async function fit(
     });
     if (hooks.onEpochEnd) await hooks.onEpochEnd(history, optimizer);
     stoppedEarly = shouldStop(history, options);
-    if (progress) {
+    if (progress || hooks.onProgress) {
       const last = history[history.length - 1];
       const v = last.valAccuracy === null ? "" : ` · val acc ${percent(last.valAccuracy)}`;
-      await progress.update({
+      const state = {
         epoch: epoch + 1,
         epochs,
         batch: batches,
@@ -301,14 +304,17 @@ export async function fit(
         elapsed: (performance.now() - runStart) / 1000,
         done: (epoch - startEpoch + 1) * batches,
         left: (epochs - epoch - 1) * batches,
-      }, true);
+      };
+      hooks.onProgress?.(state);
+      await progress?.update(state, true);
       if (epoch === epochs - 1 || stoppedEarly) {
-        await progress.finish(
+        const summary =
           `${history.length} epoch${history.length === 1 ? "" : "s"}${
             stoppedEarly && history.length < epochs ? " (stopped early)" : ""
           } · ` +
-            `loss ${last.loss.toFixed(3)} · acc ${percent(last.accuracy)}${v}`,
-        );
+          `loss ${last.loss.toFixed(3)} · acc ${percent(last.accuracy)}${v}`;
+        hooks.onProgress?.(state, summary);
+        await progress?.finish(summary);
       }
     }
   }

@@ -11,7 +11,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/select.ts";
-import { notify } from "../kernel.ts";
+import { inNotebook, notify } from "../kernel.ts";
+import { trainInWorker } from "./worker_training.ts";
+import type { ProgressState } from "./progress.ts";
 import { main, UserError } from "../errors.ts";
 import { toBase64, writeAtomically } from "../data/files.ts";
 import { type FashionMnist, loadFashionMnist, type Subset } from "../data/fashion_mnist.ts";
@@ -83,6 +85,41 @@ export interface RunOptions {
   checkpoint?: boolean;
   quiet?: boolean;
   log?: (message: string) => void;
+  /** Called with the training progress after every batch and epoch, and the final summary line. */
+  onProgress?: (state: ProgressState, final?: string) => void;
+  /** Called after every batch; throws to stop training (the last epoch's checkpoint is kept). */
+  stop?: () => void;
+}
+
+/**
+ * In a notebook, runs are trained in a worker the cell waits for without awaiting, so that Interrupt stops
+ * them at once (see `worker_training.ts`); not for runs given their own data, or forced, or once
+ * `FMNIST_TRAIN_IN_KERNEL=1` asks for training in the kernel itself.
+ */
+function notebookTraining(options: RunOptions): boolean {
+  const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
+  return inNotebook() && !inWorker && !options.data && !options.force &&
+    Deno.env.get("FMNIST_TRAIN_IN_KERNEL") !== "1";
+}
+
+/** Train, in a worker, those of `configs` the store `dir` lacks (synchronously: no await before it ends). */
+function trainMissing(configs: ExperimentConfig[], dir: string): void {
+  let backend: string;
+  try {
+    backend = tf.getBackend();
+  } catch {
+    return; // no backend yet: the asynchronous path initialises one and trains here
+  }
+  if (!backend) return;
+  const missing = configs.filter((config) => {
+    try {
+      Deno.statSync(`${dir}/${runKey(config, backend).key}.json`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  trainInWorker(missing, dir);
 }
 
 /**
@@ -96,6 +133,7 @@ export interface RunOptions {
  * ```
  */
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunResult> {
+  if (notebookTraining(options)) trainMissing([config], options.dir ?? runsDir());
   const log = options.log ?? notify;
   const { name: backend, choice: backendChoice } = await initBackend();
   const { key } = runKey(config, backend);
@@ -189,6 +227,8 @@ async function train(
   }, {
     history: resumed?.history,
     optimizer: resumed?.optimizer,
+    onProgress: options.onProgress,
+    onBatchEnd: options.stop,
     onEpochEnd: options.checkpoint === false
       ? undefined
       : (h, opt) => saveCheckpoint(dir, key, config, model, opt, h),
@@ -278,6 +318,7 @@ export async function runSeeds(
   seeds: readonly number[] = [1, 2, 3],
   profile: Profile = currentProfile(),
 ): Promise<RunResult[]> {
+  if (notebookTraining({})) trainMissing(seeds.map((seed) => experiment(name, profile, { seed })), runsDir());
   const runs: RunResult[] = [];
   for (const seed of seeds) runs.push(await runExperiment(experiment(name, profile, { seed })));
   return runs;
@@ -296,6 +337,10 @@ export async function runEach(
   seeds: readonly number[] = [1, 2, 3],
   profile: Profile = currentProfile(),
 ): Promise<Record<string, RunResult[]>> {
+  if (notebookTraining({})) {
+    const configs = experiments.flatMap((name) => seeds.map((seed) => experiment(name, profile, { seed })));
+    trainMissing(configs, runsDir());
+  }
   const runs: Record<string, RunResult[]> = {};
   for (const name of experiments) runs[name] = await runSeeds(name, seeds, profile);
   return runs;

@@ -149,16 +149,21 @@ Deno.test({
         quiet: true,
       });
       const jupyter = await writeKernelspec(`${dir}/jupyter`);
-      const cell = `const { runExperiment, experiment } = await import("../lib/mod.ts");\n` +
+      // The import (an await) has its own cell: a cell that has awaited cannot be ended by Interrupt.
+      const setup = `const { runExperiment, experiment, initBackend } = await import("../lib/mod.ts");\n` +
+        `const tf = await import("@tensorflow/tfjs");\nawait initBackend();`;
+      const cell =
         `const r = await runExperiment(experiment("002-model1", "smoke", ${JSON.stringify(overrides)}));\n` +
         "console.log(`accuracy ${r.test.accuracy}`);";
+      const other =
+        "console.log(`matMul ${tf.matMul(tf.ones([256, 256]), tf.ones([256, 256])).dataSync()[0]}`);";
       const script = `
 import json, os, time, jupyter_client
 km = jupyter_client.KernelManager(kernel_name="deno")
 km.start_kernel(cwd=${JSON.stringify(new URL("../../notebooks", import.meta.url).pathname)})
 kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
 def run(code, interrupt_after=None, timeout=300):
-    msg_id = kc.execute(code); t0 = time.time(); sent = None; texts = []; errors = []
+    msg_id = kc.execute(code); t0 = time.time(); sent = None; texts = []; errors = []; displays = []
     while time.time() - t0 < timeout:
         if interrupt_after and sent is None and time.time() - t0 > interrupt_after:
             km.interrupt_kernel(); sent = time.time()
@@ -168,13 +173,16 @@ def run(code, interrupt_after=None, timeout=300):
             continue
         if m["parent_header"].get("msg_id") != msg_id: continue
         if m["msg_type"] == "stream": texts.append(m["content"]["text"])
+        if m["msg_type"] in ("display_data", "update_display_data"): displays.append(m["content"]["data"].get("text/plain", ""))
         if m["msg_type"] == "error": errors.append(m["content"]["ename"] + ": " + m["content"]["evalue"])
         if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            return {"texts": "".join(texts), "errors": errors, "after_interrupt": None if sent is None else time.time() - sent}
-    return {"texts": "".join(texts), "errors": errors + ["timeout"], "after_interrupt": None}
-first = run(${JSON.stringify(cell)}, interrupt_after=4)
+            return {"texts": "".join(texts), "displays": "\\n".join(displays), "errors": errors, "after_interrupt": None if sent is None else time.time() - sent}
+    return {"texts": "".join(texts), "displays": "\\n".join(displays), "errors": errors + ["timeout"], "after_interrupt": None}
+run(${JSON.stringify(setup)})
+first = run(${JSON.stringify(cell)}, interrupt_after=12)
 second = run(${JSON.stringify(cell)})
-print(json.dumps({"first": first, "second": second}))
+third = run(${JSON.stringify(other)}, timeout=60)
+print(json.dumps({"first": first, "second": second, "third": third}))
 kc.stop_channels(); km.shutdown_kernel(now=True)
 `;
       const out = await new Deno.Command("/usr/bin/python3", {
@@ -190,14 +198,25 @@ kc.stop_channels(); km.shutdown_kernel(now=True)
       }).output();
       const text = new TextDecoder().decode(out.stdout);
       assert.ok(out.success, new TextDecoder().decode(out.stderr).slice(-500));
-      const { first, second } = JSON.parse(text.trim().split("\n").at(-1)!);
+      const { first, second, third } = JSON.parse(text.trim().split("\n").at(-1)!);
       assert.ok(!first.texts.includes("accuracy"), "the interrupted run did not finish");
+      assert.ok(
+        first.after_interrupt !== null && first.after_interrupt < 2.5,
+        `idle ${first.after_interrupt} s after`,
+      );
+      assert.match(
+        first.displays,
+        /Interrupt keeps epoch \d+|Interrupt now restarts it/,
+        "the line says what is kept",
+      );
       assert.deepEqual(second.errors, [], "the same kernel trains again");
       assert.match(
-        second.texts,
-        /an interrupted run had left .* in tfjs: cleared/,
-        "the engine was repaired",
+        second.displays,
+        /resuming after epoch [1-5] of 6/,
+        "from the interrupted run's checkpoint",
       );
+      assert.deepEqual(third.errors, [], "and runs any other tfjs operation");
+      assert.match(third.texts, /matMul 256/);
       assert.match(
         second.texts,
         new RegExp(`accuracy ${reference.test.accuracy}`),
