@@ -103,7 +103,7 @@ function notebookTraining(options: RunOptions): boolean {
 }
 
 /** Train, in a worker, those of `configs` the store `dir` lacks (synchronously: no await before it ends). */
-function trainMissing(configs: ExperimentConfig[], dir: string): void {
+function trainMissing(configs: ExperimentConfig[], dir: string, quiet = false): void {
   let backend: string;
   try {
     backend = tf.getBackend();
@@ -119,7 +119,7 @@ function trainMissing(configs: ExperimentConfig[], dir: string): void {
       return true;
     }
   });
-  trainInWorker(missing, dir);
+  trainInWorker(missing, dir, { quiet });
 }
 
 /**
@@ -133,7 +133,7 @@ function trainMissing(configs: ExperimentConfig[], dir: string): void {
  * ```
  */
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<RunResult> {
-  if (notebookTraining(options)) trainMissing([config], options.dir ?? runsDir());
+  if (notebookTraining(options)) trainMissing([config], options.dir ?? runsDir(), options.quiet);
   const log = options.log ?? notify;
   const { name: backend, choice: backendChoice } = await initBackend();
   const { key } = runKey(config, backend);

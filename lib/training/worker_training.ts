@@ -86,14 +86,19 @@ export function readProgress(run: SharedRun): ProgressState {
  * Train `configs` (run store `dir`) in a worker while this thread waits without awaiting, showing each run's
  * progress in place. Returns when every config is stored; throws the worker's error as this thread's.
  */
-export function trainInWorker(configs: ExperimentConfig[], dir: string): void {
+export function trainInWorker(
+  configs: ExperimentConfig[],
+  dir: string,
+  options: { quiet?: boolean } = {},
+): void {
   if (configs.length === 0) return;
   const run = sharedRun();
   const worker = new Worker(new URL("./train_worker.ts", import.meta.url), { type: "module" });
   run.progress[HEARTBEAT_SLOT] = Date.now();
   worker.postMessage({ configs, dir, buffer: run.buffer });
   const title = (i: number) => `${configs[i].model} (${configs[i].profile}, seed ${configs[i].seed})`;
-  let seen = 0, shownFor = -1, id = "";
+  let seen = 0, shownFor = -1, finishedFor = -1, id = "";
+  const show: typeof sendOutputNow = options.quiet ? () => {} : sendOutputNow;
   let lastDraw = 0;
   try {
     while (Atomics.load(run.control, CONTROL.state) === STATE.running) {
@@ -109,18 +114,17 @@ export function trainInWorker(configs: ExperimentConfig[], dir: string): void {
         if (line.startsWith("final:")) {
           // The run's last line replaces its progress line: what an uninterrupted fit shows.
           const text = `${title(index)} · ${line.slice(6)}`;
-          if (shownFor === index) {
-            sendOutputNow(lineBundle(text), { displayId: id, update: true, final: true });
-          } else sendOutputNow(lineBundle(text));
-          shownFor = -2; // a next run's progress gets a line of its own
+          if (shownFor === index) show(lineBundle(text), { displayId: id, update: true, final: true });
+          else show(lineBundle(text));
+          finishedFor = index; // no more progress lines for it (its numbers stay until the next run's)
           continue;
         }
-        sendOutputNow(lineBundle(line));
+        show(lineBundle(line));
       }
       const index = Atomics.load(run.control, CONTROL.config);
       const state = readProgress(run);
       const now = performance.now();
-      if (state.batches > 0 && now - lastDraw > 400) {
+      if (state.batches > 0 && index !== finishedFor && now - lastDraw > 400) {
         lastDraw = now;
         const kept = state.epoch > 1
           ? `Interrupt keeps epoch ${state.epoch - 1}`
@@ -129,9 +133,9 @@ export function trainInWorker(configs: ExperimentConfig[], dir: string): void {
         if (shownFor !== index) {
           shownFor = index;
           id = `progress-${crypto.randomUUID()}`;
-          sendOutputNow(lineBundle(line), { displayId: id });
+          show(lineBundle(line), { displayId: id });
         } else {
-          sendOutputNow(lineBundle(line), { displayId: id, update: true });
+          show(lineBundle(line), { displayId: id, update: true });
         }
       }
     }
