@@ -128,7 +128,11 @@ export interface NotebookContext {
 export async function setupNotebook(): Promise<NotebookContext> {
   const profile = currentProfile();
   const backend = await initBackend();
-  const skipped = backend.skipped.length ? ` Not used: ${backend.skipped.join("; ")}.` : "";
+  // Install hints belong in README (Backends), not in every notebook's first output.
+  const reasons = backend.skipped.map((reason) => reason.replace(/ \(run `[^`]*`\)/, ""));
+  const skipped = reasons.length
+    ? ` Not used: ${reasons.join("; ")} (README, "Backends", says how to add them).`
+    : "";
   await showMarkdown(
     `Profile **${profile}** · backend **${backend.choice}**: ${backend.description} · ` +
       `tfjs ${tf.version.tfjs} · Deno ${Deno.version.deno}.${skipped}`,
