@@ -13,7 +13,12 @@ import { seededRandom } from "./splits.ts";
  *
  * @example
  * ```ts
- * const model = withSeededRandom(1, () => tf.sequential({ layers: [...] }));
+ * import assert from "node:assert/strict";
+ * import { withSeededRandom } from "./random.ts";
+ * // What a build draws from Math.random (tfjs initialisers do) repeats for the same seed.
+ * const draw = () => Math.random();
+ * assert.equal(withSeededRandom(1, draw), withSeededRandom(1, draw));
+ * assert.notEqual(withSeededRandom(1, draw), withSeededRandom(2, draw));
  * ```
  */
 export function withSeededRandom<T>(seed: number, fn: () => T): T {

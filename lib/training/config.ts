@@ -100,8 +100,13 @@ export const EXPERIMENT_CONFIG = z.strictObject({
  *
  * @example
  * ```ts
- * checkConfig({ ...experiment("000-three-block", "quick"), split: "8020" as "official" });
- * // throws: config field "split" is "8020": use one of official, 602020, 602020-train
+ * import assert from "node:assert/strict";
+ * import { checkConfig } from "./config.ts";
+ * import { experiment } from "./experiments.ts";
+ * assert.throws(
+ *   () => checkConfig({ ...experiment("000-three-block", "quick"), split: "8020" as "official" }),
+ *   /config field "split" is "8020": use one of official, 602020, 602020-train/,
+ * );
  * ```
  */
 export function checkConfig(config: ExperimentConfig): void {

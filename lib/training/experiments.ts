@@ -35,7 +35,12 @@ export const SMOKE_LIMITS = { train: 1000, eval: 500 };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { experiment } from "./experiments.ts";
  * const config = experiment("000-three-block", "paper");
+ * assert.equal(config.epochs, 10);
+ * assert.equal(experiment("000-three-block", "quick").epochs, 5);
+ * assert.equal(experiment("000-three-block", "paper", { seed: 2 }).seed, 2);
  * ```
  */
 export function experiment(
