@@ -6,6 +6,7 @@
  * ```sh
  * deno run -A lib/tools/campaign.ts > campaign.json
  * deno run -A lib/training/sweep.ts campaign.json --workers 2 --threads 1
+ * deno run -A lib/tools/campaign.ts --status   # what is stored, per experiment, and checkpoints held
  * ```
  *
  * @module
@@ -15,18 +16,24 @@ import type { ExperimentConfig } from "../training/config.ts";
 import { experiment } from "../training/experiments.ts";
 import { RECIPES } from "../papers/registry.ts";
 import { modelSpec } from "../papers/registry.ts";
+import { runKey, runsDir } from "../training/store.ts";
 
 /** Seeds per configuration: five where a run is short, three where it costs an hour or more. */
 export const CAMPAIGN_SEEDS = { short: 5, long: 3, tinyvggDefault: 10, quick: 3 } as const;
 
 /** Every config of the campaign, in training order, each with its paper's framework. */
 export function campaignConfigs(): ExperimentConfig[] {
+  return campaignEntries().map((e) => e.config);
+}
+
+/** The campaign's configs with the experiment each is a seed of, in training order. */
+export function campaignEntries(): { experiment: string; config: ExperimentConfig }[] {
   const names = Object.keys(RECIPES);
-  const out: ExperimentConfig[] = [];
+  const out: { experiment: string; config: ExperimentConfig }[] = [];
   const add = (name: string, seeds: number, profile: "paper" | "quick" = "paper") => {
     for (let seed = 1; seed <= seeds; seed++) {
       const config = experiment(name, profile, { seed });
-      out.push({ ...config, framework: modelSpec(config.model).framework });
+      out.push({ experiment: name, config: { ...config, framework: modelSpec(config.model).framework } });
     }
   };
   for (const n of names.filter((n) => n.startsWith("002-") && !n.endsWith("-split60k"))) {
@@ -44,8 +51,46 @@ export function campaignConfigs(): ExperimentConfig[] {
   return out;
 }
 
+/** Per experiment and profile: how many of its campaign runs are stored, and the epochs its checkpoints hold. */
+export async function campaignStatus(
+  dir = runsDir(),
+  backend = "wasm",
+): Promise<{ experiment: string; profile: string; stored: number; of: number; checkpoints: string[] }[]> {
+  const rows = new Map<
+    string,
+    { experiment: string; profile: string; stored: number; of: number; checkpoints: string[] }
+  >();
+  for (const { experiment, config } of campaignEntries()) {
+    const id = `${experiment} ${config.profile}`;
+    const row = rows.get(id) ?? { experiment, profile: config.profile, stored: 0, of: 0, checkpoints: [] };
+    rows.set(id, row);
+    row.of++;
+    const { key } = runKey(config, backend);
+    if (await Deno.stat(`${dir}/${key}.json`).then(() => true, () => false)) {
+      row.stored++;
+      continue;
+    }
+    const checkpoint = await Deno.readTextFile(`${dir}/${key}.ckpt.json`).catch(() => null);
+    if (checkpoint) {
+      const epochs = (JSON.parse(checkpoint) as { history: unknown[] }).history.length;
+      row.checkpoints.push(`seed ${config.seed} at epoch ${epochs}/${config.epochs}`);
+    }
+  }
+  return [...rows.values()];
+}
+
 if (import.meta.main) {
-  await main(() => {
+  await main(async () => {
+    if (Deno.args.includes("--status")) {
+      const rows = await campaignStatus();
+      for (const r of rows.filter((r) => r.stored < r.of)) {
+        const held = r.checkpoints.length ? ` (checkpoints: ${r.checkpoints.join(", ")})` : "";
+        console.log(`${r.experiment} ${r.profile}: ${r.stored} of ${r.of} stored${held}`);
+      }
+      const [stored, of] = rows.reduce(([s, o], r) => [s + r.stored, o + r.of], [0, 0]);
+      console.log(`${stored} of ${of} campaign runs stored`);
+      return;
+    }
     const configs = campaignConfigs();
     console.log(JSON.stringify(configs));
     console.error(`${configs.length} configs`);

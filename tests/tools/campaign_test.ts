@@ -18,3 +18,22 @@ Deno.test("campaign: every paper config at its framework's defaults, enough seed
   assert.ok(configs.findIndex((c) => c.model.startsWith("003-")) > first001, "Band et al.'s hours come last");
   assert.ok(configs.filter((c) => c.profile === "quick").every((c, _, all) => all.length > 0 && c.seed <= 3));
 });
+
+Deno.test("campaign status: stored runs counted per experiment, and the epoch each checkpoint holds", async () => {
+  const { campaignEntries, campaignStatus } = await import("../../lib/tools/campaign.ts");
+  const { runKey } = await import("../../lib/training/store.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const [first, second] = campaignEntries();
+    assert.equal(first.experiment, second.experiment, "seeds of one experiment come together");
+    await Deno.writeTextFile(`${dir}/${runKey(first.config, "wasm").key}.json`, "{}");
+    await Deno.writeTextFile(`${dir}/${runKey(second.config, "wasm").key}.ckpt.json`, '{"history":[{},{}]}');
+    const rows = await campaignStatus(dir, "wasm");
+    const row = rows.find((r) => r.experiment === first.experiment && r.profile === "paper")!;
+    assert.equal(row.stored, 1);
+    assert.deepEqual(row.checkpoints, [`seed 2 at epoch 2/${second.config.epochs}`]);
+    assert.equal(rows.reduce((n, r) => n + r.of, 0), campaignEntries().length);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
