@@ -1,6 +1,7 @@
 /** Synthetic stored runs for the claim tests: a known confusion matrix and learning curve. */
 import { classIndex } from "../../lib/analysis/evidence.ts";
 import type { RunResult } from "../../lib/training/store.ts";
+import type { EpochRecord } from "../../lib/training/fit.ts";
 
 /** A run whose test set is 100 images per class, `correct` of them right, the rest moved as `errors` says. */
 export function fakeRun(
@@ -43,4 +44,18 @@ export function fakeRun(
       confidence: "",
     },
   } as unknown as RunResult;
+}
+
+/** Epoch records with the given validation losses (training loss 1/epoch, accuracy rising 1 point an epoch). */
+export function fakeHistory(valLosses: number[]): EpochRecord[] {
+  return valLosses.map((valLoss, i) => ({
+    epoch: i + 1,
+    loss: 1 / (i + 1),
+    accuracy: 0.8 + i / 100,
+    valLoss,
+    valAccuracy: 0.8,
+    learningRate: 1e-3,
+    seconds: 1,
+    imagesPerSecond: 1,
+  }));
 }

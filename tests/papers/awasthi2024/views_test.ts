@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fakeHistory } from "../../analysis/fake_runs.ts";
 import {
   curvesOverlayFigure,
   earlyStoppingRows,
@@ -6,19 +7,8 @@ import {
   lastEpochsRows,
 } from "../../../lib/papers/awasthi2024/views.ts";
 import type { RunResult } from "../../../lib/training/store.ts";
-import type { EpochRecord } from "../../../lib/training/fit.ts";
 
-const history = (valLosses: number[]): EpochRecord[] =>
-  valLosses.map((valLoss, i) => ({
-    epoch: i + 1,
-    loss: 1 / (i + 1),
-    accuracy: 0.8 + i / 100,
-    valLoss,
-    valAccuracy: 0.8,
-    learningRate: 1e-3,
-    seconds: 1,
-    imagesPerSecond: 1,
-  }));
+const history = fakeHistory;
 
 Deno.test("fit views: the fit timeline draws one cell per epoch, coloured by state, one strip per run", () => {
   const svg = fitTimelineFigure([
