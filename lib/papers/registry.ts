@@ -1,7 +1,8 @@
 /**
  * The papers this project reproduces, from one list ({@link PAPER_LIST}), and everything looked up across
  * them by name: references and citations, architectures ({@link MODELS}, {@link buildModel}) and recipes
- * ({@link RECIPES}). A new paper's folder joins by one line in the list (`deno task new-paper` adds it).
+ * ({@link RECIPES}). A new paper's folder joins by its import and one entry in the list (`deno task new-paper`
+ * adds both).
  *
  * @module
  */

@@ -151,3 +151,34 @@ Deno.test("a model is built only with its own paper's framework", () => {
   );
   assert.equal(modelSpec("003-enhanced").framework, "keras");
 });
+
+Deno.test("registry: each paper folder declares itself consistently", async () => {
+  const { PAPER_LIST, RECIPES } = await import("../../lib/papers/registry.ts");
+  const { experiment } = await import("../../lib/training/experiments.ts");
+  const ids = PAPER_LIST.map((p) => p.id), slugs = PAPER_LIST.map((p) => p.slug);
+  assert.equal(new Set(ids).size, ids.length, "paper ids are unique");
+  const folders = [...Deno.readDirSync(new URL("../../lib/papers/", import.meta.url))]
+    .filter((e) => e.isDirectory).map((e) => e.name).sort();
+  assert.deepEqual([...slugs].sort(), folders, "one registered paper per folder, named by its slug");
+  const names = PAPER_LIST.flatMap((p) => p.models.map((m) => m.name));
+  assert.equal(new Set(names).size, names.length, "model names are unique across papers");
+  for (const p of PAPER_LIST) {
+    for (const m of p.models) {
+      assert.ok(m.name.startsWith(`${p.id}-`), `${m.name} carries its paper's id ${p.id}`);
+      assert.equal(m.framework, p.framework, `${m.name} is built with its paper's framework`);
+    }
+    for (const r of p.recipes) {
+      assert.ok(
+        p.models.some((m) => m.name === r.model),
+        `${r.name ?? r.model} trains a model of its own paper`,
+      );
+      experiment(r.name ?? r.model, "paper"); // a valid config, or a UserError naming the recipe
+    }
+    assert.ok(p.notebooks.length > 0, `${p.slug} lists its notebooks`);
+  }
+  assert.equal(
+    Object.keys(RECIPES).length,
+    PAPER_LIST.reduce((n, p) => n + p.recipes.length, 0),
+    "unique names",
+  );
+});
