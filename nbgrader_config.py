@@ -56,7 +56,7 @@ for _name, _sub in (
 
 def link_library(**kwargs):
     """Give the folder above nbgrader's output folders (release/, autograded/<student>/) a `lib` link to the
-    repository's library, since the notebooks import `../lib/mod.ts`. nbgrader 0.8.5 passes `assignment`,
+    repository's library, since the notebooks import `../lib/papers/<paper>/mod.ts`. nbgrader 0.8.5 passes `assignment`,
     `student` ("*" in autograde, "." in generate_assignment) and the `notebooks` it converts; later versions
     `output_dir`. The folders follow from the notebooks' paths (source/<assignment>/ becomes release/,
     submitted/<student>/<assignment>/ becomes autograded/<student>/)."""

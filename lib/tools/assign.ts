@@ -11,7 +11,7 @@
  * name: solution regions replaced by `notImplemented();`, hidden tests removed, outputs and
  * execution counts cleared, locked and test cells non-editable and non-deletable, and the checksum
  * and type of every nbgrader cell recorded. The output folder sits beside `notebooks/` by default, so
- * the released notebooks import `../lib/mod.ts` as the originals do.
+ * the released notebooks import `../lib/papers/<paper>/mod.ts` as the originals do.
  *
  * @module
  */
