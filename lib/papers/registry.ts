@@ -101,3 +101,10 @@ export function buildModel(name: string, seed = 1, framework?: Framework): tf.Se
 export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
   PAPER_LIST.flatMap((p) => p.recipes).map((r) => [r.name ?? r.model, r]),
 );
+
+/** The paper whose recipe an experiment is; an unknown name is an error listing the known ones. */
+export function paperOfExperiment(name: string): PaperDefinition {
+  const found = PAPER_LIST.find((p) => p.recipes.some((r) => (r.name ?? r.model) === name));
+  if (!found) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
+  return found;
+}

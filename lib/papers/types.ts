@@ -46,6 +46,11 @@ export interface Recipe {
   augmentation?: string | null;
   earlyStopping?: { monitor: "valLoss" | "valAccuracy"; patience: number } | null;
   quick: { epochs: number; trainLimit?: number | null };
+  /**
+   * Seeds at the paper's settings (default 3): 5 where a run takes minutes, more where a claim turns on the
+   * spread. `quick` and `smoke` train 3.
+   */
+  seeds?: number;
 }
 
 /** One paper, as its folder declares it. */
@@ -57,6 +62,12 @@ export interface PaperDefinition {
   reference: PaperReference;
   /** The framework the paper used, whose defaults build its models and recipes. */
   framework: Framework;
+  /**
+   * The defaults its experiments use unless `FMNIST_DEFAULTS` says otherwise: its framework's (when absent),
+   * or tfjs's while the store holds its runs under tfjs's defaults only (the campaign has not finished
+   * retraining them under its framework's; `deno run -A lib/tools/campaign.ts --status` tells).
+   */
+  defaults?: "framework" | "tfjs";
   /** Its notebooks (file names without `.ipynb`), in reading order. */
   notebooks: string[];
   models: ModelSpec[];

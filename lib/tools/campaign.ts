@@ -13,41 +13,33 @@
  */
 import { main } from "../errors.ts";
 import type { ExperimentConfig } from "../training/config.ts";
-import { experiment } from "../training/experiments.ts";
+import { experiment, experimentSeeds } from "../training/experiments.ts";
 import { RECIPES } from "../papers/registry.ts";
 import { modelSpec } from "../papers/registry.ts";
 import { runKey, runsDir } from "../training/store.ts";
-
-/** Seeds per configuration: five where a run is short, three where it costs an hour or more. */
-export const CAMPAIGN_SEEDS = { short: 5, long: 3, tinyvggDefault: 10, quick: 3 } as const;
 
 /** Every config of the campaign, in training order, each with its paper's framework. */
 export function campaignConfigs(): ExperimentConfig[] {
   return campaignEntries().map((e) => e.config);
 }
 
-/** The campaign's configs with the experiment each is a seed of, in training order. */
+/**
+ * The campaign's configs with the experiment each is a seed of, in training order: each recipe's seeds
+ * ({@link experimentSeeds}) at the paper's settings, recipes with more seeds (runs of minutes) first, then
+ * `quick`'s three seeds of everything.
+ */
 export function campaignEntries(): { experiment: string; config: ExperimentConfig }[] {
-  const names = Object.keys(RECIPES);
   const out: { experiment: string; config: ExperimentConfig }[] = [];
-  const add = (name: string, seeds: number, profile: "paper" | "quick" = "paper") => {
-    for (let seed = 1; seed <= seeds; seed++) {
+  const add = (name: string, profile: "paper" | "quick") => {
+    for (const seed of experimentSeeds(name, profile)) {
       const config = experiment(name, profile, { seed });
       out.push({ experiment: name, config: { ...config, framework: modelSpec(config.model).framework } });
     }
   };
-  for (const n of names.filter((n) => n.startsWith("002-") && !n.endsWith("-split60k"))) {
-    add(n, CAMPAIGN_SEEDS.short);
-  }
-  add("000-three-block", CAMPAIGN_SEEDS.short);
-  for (const n of names.filter((n) => n.endsWith("-split60k"))) add(n, CAMPAIGN_SEEDS.long);
-  add("004-tinyvgg", CAMPAIGN_SEEDS.tinyvggDefault);
-  for (const n of names.filter((n) => n.startsWith("004-") && n !== "004-tinyvgg")) {
-    add(n, CAMPAIGN_SEEDS.short);
-  }
-  for (const n of names.filter((n) => n.startsWith("001-"))) add(n, CAMPAIGN_SEEDS.long);
-  for (const n of names.filter((n) => n.startsWith("003-"))) add(n, CAMPAIGN_SEEDS.long);
-  for (const n of names) add(n, CAMPAIGN_SEEDS.quick, "quick");
+  const names = Object.keys(RECIPES);
+  const seeds = (name: string) => experimentSeeds(name, "paper").length;
+  for (const name of [...names].sort((a, b) => seeds(b) - seeds(a))) add(name, "paper");
+  for (const name of names) add(name, "quick");
   return out;
 }
 

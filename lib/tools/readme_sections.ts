@@ -1,6 +1,7 @@
 /**
  * README's generated sections, each between `<!-- name:start -->` and `<!-- name:end -->`: the papers'
- * references, the experiments table, the claim counts (all from the paper folders) and the rulebook (from
+ * references, the experiments table, the claim counts, the defaults each paper uses (all from the paper
+ * folders) and the rulebook (from
  * `rulebook.ts`). `deno task scorecard` rewrites them; a test fails when one is stale.
  *
  * @module
@@ -10,6 +11,7 @@ import { REPO_ROOT } from "../training/profile.ts";
 import { citation, MODELS, PAPER_LIST, RECIPES } from "../papers/registry.ts";
 import { CATALOGUES } from "../analysis/catalogue.ts";
 import { rulebookMarkdown } from "../analysis/rulebook.ts";
+import { DEFAULT_SEEDS } from "../training/experiments.ts";
 
 /** README's path. */
 export const README_PATH = `${REPO_ROOT}README.md`;
@@ -59,11 +61,32 @@ export function claimCountsMarkdown(): string {
   return `${number(total)} claims in all: ${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}.`;
 }
 
+/** Which defaults each paper's experiments use now, and its seeds at the paper's settings. */
+export function defaultsMarkdown(): string {
+  const rows = PAPER_LIST.map((p) => {
+    const seeds = [...new Set(p.recipes.map((r) => r.seeds ?? DEFAULT_SEEDS))].sort((a, b) => b - a).join(
+      " or ",
+    );
+    const uses = p.defaults === "tfjs"
+      ? "tfjs's, until its campaign runs are stored"
+      : `${p.framework === "keras" ? "Keras's" : "PyTorch's"} ✓`;
+    return `| ${p.reference.label} | ${
+      p.framework === "keras" ? "Keras (TensorFlow)" : "PyTorch"
+    } | ${uses} | ${seeds} |`;
+  });
+  return [
+    "| paper | framework | its experiments use the defaults of | campaign seeds per configuration (`paper`) |",
+    "| --- | --- | --- | ---: |",
+    ...rows,
+  ].join("\n");
+}
+
 /** Every generated section, by marker name. */
 export const README_SECTIONS: Readonly<Record<string, () => string>> = {
   papers: papersMarkdown,
   experiments: experimentsMarkdown,
   "claim-counts": claimCountsMarkdown,
+  defaults: defaultsMarkdown,
   rulebook: rulebookMarkdown,
 };
 

@@ -8,22 +8,45 @@
 import { checkConfig, type ExperimentConfig } from "./config.ts";
 import { currentProfile, type Profile } from "./profile.ts";
 import { UserError } from "../errors.ts";
-import { modelSpec, RECIPES } from "../papers/registry.ts";
+import { modelSpec, paperOfExperiment, RECIPES } from "../papers/registry.ts";
 
 /** What builds the models, losses and optimizers: each paper's own framework's defaults, or tfjs's. */
 export type Defaults = "framework" | "tfjs";
 
 /**
- * The defaults experiments use: `FMNIST_DEFAULTS` (`framework` or `tfjs`), else tfjs's, which every
- * stored `paper` and `quick` run was trained with. The campaign that retrains them under the papers'
- * frameworks runs with `FMNIST_DEFAULTS=framework`; the default flips once its runs are all stored.
+ * The defaults an experiment uses: `FMNIST_DEFAULTS` (`framework` or `tfjs`) where set, else its paper's
+ * (`defaults` in its folder's `paper.ts`): its framework's once the campaign has stored all its runs under
+ * them, tfjs's until then.
  */
-export function currentDefaults(): Defaults {
-  const value = Deno.env.get("FMNIST_DEFAULTS") ?? "tfjs";
+export function currentDefaults(name?: string): Defaults {
+  const value = Deno.env.get("FMNIST_DEFAULTS") ?? (name ? paperOfExperiment(name).defaults : undefined) ??
+    "framework";
   if (value !== "framework" && value !== "tfjs") {
     throw new UserError(`FMNIST_DEFAULTS is "${value}". Fix: set it to framework or tfjs, or unset it`);
   }
   return value;
+}
+
+/** Seeds under `quick` and `smoke`, and at the paper's settings where a recipe names no count. */
+export const DEFAULT_SEEDS = 3;
+
+/**
+ * The seeds an experiment is trained and reported on under a profile: its recipe's count at the paper's
+ * settings, {@link DEFAULT_SEEDS} otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { experimentSeeds } from "./experiments.ts";
+ * assert.deepEqual(experimentSeeds("000-three-block", "paper"), [1, 2, 3, 4, 5]);
+ * assert.deepEqual(experimentSeeds("000-three-block", "quick"), [1, 2, 3]);
+ * ```
+ */
+export function experimentSeeds(name: string, profile: Profile = currentProfile()): number[] {
+  const recipe = RECIPES[name];
+  if (!recipe) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
+  const count = profile === "paper" ? recipe.seeds ?? DEFAULT_SEEDS : DEFAULT_SEEDS;
+  return Array.from({ length: count }, (_, i) => i + 1);
 }
 
 /** Training images, and validation/test images, in a `smoke` run. */
@@ -50,7 +73,9 @@ export function experiment(
 ): ExperimentConfig {
   const recipe = RECIPES[name];
   if (!recipe) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
-  const framework = currentDefaults() === "framework" ? { framework: modelSpec(recipe.model).framework } : {};
+  const framework = currentDefaults(name) === "framework"
+    ? { framework: modelSpec(recipe.model).framework }
+    : {};
   const base: ExperimentConfig = {
     model: recipe.model,
     split: recipe.split as ExperimentConfig["split"],

@@ -21,7 +21,7 @@ import { countParams } from "../models/spec.ts";
 import { buildModel, modelSpec } from "../papers/registry.ts";
 import { sample, split602020, trainValidationSplit } from "../data/splits.ts";
 import { evaluate, fit } from "./fit.ts";
-import { experiment } from "./experiments.ts";
+import { experiment, experimentSeeds } from "./experiments.ts";
 import { currentProfile, type Profile } from "./profile.ts";
 import { augmentationNamed, augmentBatch } from "../data/augment.ts";
 import { TRAINING_VERSION } from "./version.ts";
@@ -305,19 +305,20 @@ function keptProbabilities(
 }
 
 /**
- * An experiment at the active profile over several seeds: each seed's stored result, or trained now
- * (with progress) when it is missing.
+ * An experiment at the active profile over several seeds (default: its own, {@link experimentSeeds}):
+ * each seed's stored result, or trained now (with progress) when it is missing.
  *
  * @example
  * ```ts
- * const runs = await runSeeds("000-three-block"); // seeds 1, 2, 3
+ * const runs = await runSeeds("000-three-block"); // seeds 1-5 at the paper's settings, 1-3 under quick
  * ```
  */
 export async function runSeeds(
   name: string,
-  seeds: readonly number[] = [1, 2, 3],
+  seeds?: readonly number[],
   profile: Profile = currentProfile(),
 ): Promise<RunResult[]> {
+  seeds ??= experimentSeeds(name, profile);
   if (notebookTraining({})) trainMissing(seeds.map((seed) => experiment(name, profile, { seed })), runsDir());
   const runs: RunResult[] = [];
   for (const seed of seeds) runs.push(await runExperiment(experiment(name, profile, { seed })));
@@ -325,7 +326,7 @@ export async function runSeeds(
 }
 
 /**
- * {@link runSeeds} for each experiment in turn: its runs by experiment name.
+ * {@link runSeeds} for each experiment in turn (default: each its own seeds): its runs by experiment name.
  *
  * @example
  * ```ts
@@ -334,15 +335,18 @@ export async function runSeeds(
  */
 export async function runEach(
   experiments: readonly string[],
-  seeds: readonly number[] = [1, 2, 3],
+  seeds?: readonly number[],
   profile: Profile = currentProfile(),
 ): Promise<Record<string, RunResult[]>> {
+  const seedsOf = (name: string) => seeds ?? experimentSeeds(name, profile);
   if (notebookTraining({})) {
-    const configs = experiments.flatMap((name) => seeds.map((seed) => experiment(name, profile, { seed })));
+    const configs = experiments.flatMap((name) =>
+      seedsOf(name).map((seed) => experiment(name, profile, { seed }))
+    );
     trainMissing(configs, runsDir());
   }
   const runs: Record<string, RunResult[]> = {};
-  for (const name of experiments) runs[name] = await runSeeds(name, seeds, profile);
+  for (const name of experiments) runs[name] = await runSeeds(name, seedsOf(name), profile);
   return runs;
 }
 

@@ -37,3 +37,16 @@ Deno.test("campaign status: stored runs counted per experiment, and the epoch ea
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a paper whose experiments use its framework's defaults has every campaign run stored", async () => {
+  const { campaignStatus } = await import("../../lib/tools/campaign.ts");
+  const { paperOfExperiment } = await import("../../lib/papers/registry.ts");
+  const missing = (await campaignStatus())
+    .filter((row) => paperOfExperiment(row.experiment).defaults !== "tfjs" && row.stored < row.of)
+    .map((row) => `${row.experiment} ${row.profile}: ${row.stored} of ${row.of}`);
+  assert.deepEqual(
+    missing,
+    [],
+    "`deno task figures` would train these: finish them, or keep the paper on tfjs",
+  );
+});

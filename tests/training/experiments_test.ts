@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { experiment, SMOKE_LIMITS } from "../../lib/training/experiments.ts";
-import { RECIPES } from "../../lib/papers/registry.ts";
+import { PAPER_LIST, paperOfExperiment, RECIPES } from "../../lib/papers/registry.ts";
 import { MODELS } from "../../lib/papers/registry.ts";
 import { checkConfig } from "../../lib/training/config.ts";
 
@@ -58,11 +58,23 @@ Deno.test("overrides apply, and unknown experiments are refused with the known n
   assert.throws(() => experiment("nope", "quick"), /unknown experiment "nope". Known: .*002-ann, 002-model1/);
 });
 
-Deno.test("FMNIST_DEFAULTS=framework builds each paper with its framework; tfjs's defaults until the switch flips", () => {
+Deno.test("each paper's experiments use its framework's defaults once its runs are retrained; FMNIST_DEFAULTS overrides", () => {
   const before = Deno.env.get("FMNIST_DEFAULTS");
   try {
     Deno.env.delete("FMNIST_DEFAULTS");
-    assert.equal(experiment("001-basic", "paper").framework, undefined);
+    for (const p of PAPER_LIST) {
+      const name = p.recipes[0].name ?? p.recipes[0].model;
+      assert.equal(paperOfExperiment(name), p);
+      const expected = p.defaults === "tfjs" ? undefined : p.framework;
+      assert.equal(
+        experiment(name, "paper").framework,
+        expected,
+        `${name}: defaults ${p.defaults ?? "framework"}`,
+      );
+    }
+    assert.equal(experiment("002-ann", "paper").framework, "keras");
+    Deno.env.set("FMNIST_DEFAULTS", "tfjs");
+    assert.equal(experiment("002-ann", "paper").framework, undefined);
     Deno.env.set("FMNIST_DEFAULTS", "framework");
     assert.equal(experiment("001-basic", "paper").framework, "keras");
     assert.equal(experiment("004-tinyvgg-adam", "quick").framework, "pytorch");

@@ -59,6 +59,7 @@ const RECIPES: Recipe[] = [
     batchSize: 32,
     epochs: 10,
     quick: { epochs: 5 },
+    seeds: 5,
   },
 ];
 

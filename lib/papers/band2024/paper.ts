@@ -170,6 +170,7 @@ export const PAPER: PaperDefinition = {
     label: "Band et al. 2024",
   },
   framework: "keras",
+  defaults: "tfjs", // until the campaign has stored its runs under its framework's defaults
   notebooks: ["07_augmentation_batchnorm"],
   models: MODELS,
   recipes: RECIPES,

@@ -62,3 +62,40 @@ export async function showComparison(name: string, models: Record<string, RunRes
     ),
   );
 }
+
+/**
+ * Sivakumar et al.'s split read two ways, model by model: test and last-epoch training accuracy (mean and
+ * range over seeds) with 60:20:20 taken of all 70,000 images (`runs`) and of the 60,000 training images
+ * (`other`, the same models under the `-split60k` experiment names).
+ */
+export async function showSplitReadings(
+  runs: Record<string, RunResult[]>,
+  other: Record<string, RunResult[]>,
+): Promise<void> {
+  const cell = (values: number[]) => {
+    const s = summarize(values.map((v) => 100 * v));
+    return `${s.mean.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)}, ${plural(s.n, "seed")})`;
+  };
+  const test = (rs: RunResult[]) => cell(rs.map((r) => r.test.accuracy));
+  const training = (rs: RunResult[]) => cell(rs.map((r) => r.history.at(-1)!.accuracy));
+  const rows = Object.entries(other).map(([name, alt]) => {
+    const main = runs[name.replace(/-split60k$/, "")];
+    if (!main) {
+      throw new Error(
+        `showSplitReadings: no runs of ${name.replace(/-split60k$/, "")} to set ${name} beside`,
+      );
+    }
+    return {
+      model: main[0].config.model,
+      "test, of 70,000": test(main),
+      "test, of 60,000": test(alt),
+      "training, of 70,000": training(main),
+      "training, of 60,000": training(alt),
+    };
+  });
+  await showTable(rows, {
+    caption:
+      `Accuracy (%) under the two readings of the 60:20:20 split: 42,000/14,000/14,000 of all 70,000 ` +
+      `images, or 36,000/12,000/12,000 of the 60,000 training images; ${profileOf(Object.values(other)[0])}`,
+  });
+}
