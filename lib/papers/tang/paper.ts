@@ -92,7 +92,7 @@ const tinyVggVariant = (suffix: string, table: string, change: Partial<Recipe>):
   source: `Tang et al., ${table}: the default model with ${suffix}`,
   ...change,
   quick: { epochs: change.epochs ?? TINYVGG_DEFAULT.epochs, trainLimit: TINYVGG_QUICK_IMAGES },
-  seeds: 5,
+  seeds: change.seeds ?? 5,
 });
 
 /** The default TinyVGG and its variants, one per non-default row of Tables I-VI. */
@@ -107,7 +107,8 @@ const TINYVGG: Recipe[] = [
   }),
   tinyVggVariant("multimargin", "Table II", { loss: "multiMargin" }),
   tinyVggVariant("nll", "Table II (NLLLoss fed the raw scores, the literal reading)", { loss: "nll" }),
-  tinyVggVariant("b8", "Table III", { batchSize: 8 }),
+  // Ten seeds: at lr 0.1 batch 8 stays at chance in about half the runs, and the rulebook needs three that learn.
+  tinyVggVariant("b8", "Table III", { batchSize: 8, seeds: 10 }),
   tinyVggVariant("b128", "Table III", { batchSize: 128 }),
   tinyVggVariant("e1", "Table IV", { epochs: 1 }),
   tinyVggVariant("e21", "Table IV", { epochs: 21 }),
@@ -152,7 +153,6 @@ export const PAPER: PaperDefinition = {
     label: "Tang et al.",
   },
   framework: "pytorch",
-  defaults: "tfjs", // until the campaign has stored its runs under its framework's defaults
   notebooks: ["05_tinyvgg_hyperparameters"],
   models: MODELS,
   recipes: RECIPES,
