@@ -14,7 +14,7 @@ import { TRAINING_VERSION } from "../../lib/training/version.ts";
  * and the loss. Dense models only, so the pure-JS cpu backend runs them in seconds; the convolution
  * gradients are the backend's business (checked against cpu in backend_test.ts).
  */
-const GOLDEN_CONFIGS = [
+const GOLDEN_CONFIGS = [ // tfjs's defaults (no framework), as pinned
   experiment("004-ann", "smoke", {
     trainLimit: 256,
     evalLimit: 64,
@@ -24,6 +24,7 @@ const GOLDEN_CONFIGS = [
     learningRate: 1e-3,
     validationFraction: 0.2,
     seed: 7,
+    framework: undefined,
   }),
   experiment("002-ann", "smoke", {
     trainLimit: 256,
@@ -31,8 +32,15 @@ const GOLDEN_CONFIGS = [
     batchSize: 16,
     epochs: 2,
     optimizer: "rmsprop",
+    framework: undefined,
   }),
 ];
+
+/** The same trainings under their papers' frameworks' defaults (initialisation, loss, optimizer), as runs now train. */
+const FRAMEWORK_CONFIGS = GOLDEN_CONFIGS.map((config) => ({
+  ...config,
+  framework: modelSpec(config.model).framework,
+}));
 
 /**
  * Losses of the golden run per training version and backend: every epoch's training and validation loss,
@@ -72,15 +80,49 @@ const GOLDEN: Record<number, Record<"wasm" | "cpu", number[]>> = {
   },
 };
 
-async function goldenLosses(backend: "wasm" | "cpu"): Promise<number[]> {
+/** {@link GOLDEN} for {@link FRAMEWORK_CONFIGS}: pinned when the papers' framework defaults came in. */
+const GOLDEN_FRAMEWORK: Record<number, Record<"wasm" | "cpu", number[]>> = {
+  1: {
+    wasm: [
+      2.130368705896231,
+      1.8621079762776693,
+      1.6680341720581056,
+      1.541767374674479,
+      1.3484154334435097,
+      1.3015801747639975,
+      1.1753655751546224,
+      1.7708945696170513,
+      1.8466431935628256,
+      1.0899880152482253,
+      1.6030288696289063,
+      1.3180768330891928,
+    ],
+    cpu: [
+      2.1303687792557935,
+      1.8621081034342448,
+      1.6680340840266301,
+      1.541767374674479,
+      1.348415418771597,
+      1.301580301920573,
+      1.1753655751546224,
+      1.7708945421072153,
+      1.84664306640625,
+      1.089988033588116,
+      1.6030287424723306,
+      1.3180769602457683,
+    ],
+  },
+};
+
+async function goldenLosses(backend: "wasm" | "cpu", configs: typeof GOLDEN_CONFIGS): Promise<number[]> {
   await initBackend(); // registers wasm and our gradients
   await tf.setBackend(backend);
   const data = await loadFashionMnist();
   const losses: number[] = [];
-  for (const config of GOLDEN_CONFIGS) {
+  for (const config of configs) {
     const { train, validation, test } = experimentData(data, config);
     const output = modelSpec(config.model).output;
-    const model = buildModel(config.model, config.seed);
+    const model = buildModel(config.model, config.seed, config.framework);
     const { history, optimizer } = await fit(model, output, train, validation, {
       ...config,
       earlyStopping: undefined,
@@ -96,21 +138,34 @@ async function goldenLosses(backend: "wasm" | "cpu"): Promise<number[]> {
   return losses;
 }
 
+const GOLDEN_SETS = [
+  { label: "tfjs's defaults", configs: GOLDEN_CONFIGS, golden: GOLDEN, name: "GOLDEN" },
+  {
+    label: "framework defaults",
+    configs: FRAMEWORK_CONFIGS,
+    golden: GOLDEN_FRAMEWORK,
+    name: "GOLDEN_FRAMEWORK",
+  },
+];
+
 for (const backend of ["wasm", "cpu"] as const) {
-  Deno.test(`golden run on ${backend}: training computes what TRAINING_VERSION ${TRAINING_VERSION} computed`, async () => {
-    const measured = await goldenLosses(backend);
-    const pinned = GOLDEN[TRAINING_VERSION]?.[backend];
-    const hint = `If training was meant to change, bump TRAINING_VERSION in lib/training/version.ts (every ` +
-      `stored run then retrains) and pin GOLDEN[${TRAINING_VERSION + 1}].${backend} = ${
-        JSON.stringify(measured)
-      }`;
-    assert.ok(pinned && pinned.length === measured.length, `no golden values for this version. ${hint}`);
-    measured.forEach((value, i) => {
-      const tolerance = 1e-5 * Math.max(1, Math.abs(pinned[i])); // float noise is ~1e-7; real changes are far above
-      assert.ok(
-        Math.abs(value - pinned[i]) <= tolerance,
-        `loss ${i} is ${value}, pinned ${pinned[i]}: what training computes changed. ${hint}`,
-      );
+  for (const { label, configs, golden, name } of GOLDEN_SETS) {
+    Deno.test(`golden run on ${backend}, ${label}: training computes what TRAINING_VERSION ${TRAINING_VERSION} computed`, async () => {
+      const measured = await goldenLosses(backend, configs);
+      const pinned = golden[TRAINING_VERSION]?.[backend];
+      const hint =
+        `If training was meant to change, bump TRAINING_VERSION in lib/training/version.ts (every ` +
+        `stored run then retrains) and pin ${name}[${TRAINING_VERSION + 1}].${backend} = ${
+          JSON.stringify(measured)
+        }`;
+      assert.ok(pinned && pinned.length === measured.length, `no golden values for this version. ${hint}`);
+      measured.forEach((value, i) => {
+        const tolerance = 1e-5 * Math.max(1, Math.abs(pinned[i])); // float noise is ~1e-7; real changes are far above
+        assert.ok(
+          Math.abs(value - pinned[i]) <= tolerance,
+          `loss ${i} is ${value}, pinned ${pinned[i]}: what training computes changed. ${hint}`,
+        );
+      });
     });
-  });
+  }
 }
