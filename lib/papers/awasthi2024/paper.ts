@@ -100,7 +100,6 @@ export const PAPER: PaperDefinition = {
     label: "Awasthi & Soni 2024",
   },
   framework: "keras",
-  defaults: "tfjs", // until the campaign has stored its runs under its framework's defaults
   notebooks: ["06_basic_vs_enhanced_cnn"],
   models: MODELS,
   recipes: RECIPES,

@@ -94,9 +94,12 @@ export function curvesOverlayFigure(
   });
 }
 
-/** The first run of each model, curves overlaid (see {@link curvesOverlayFigure}). */
+/** The first run of each model, curves overlaid (see {@link curvesOverlayFigure}); labelled by seed when there are several. */
 export async function showCurvesOverlay(name: string, models: Record<string, RunResult[]>): Promise<void> {
-  const series = Object.entries(models).map(([label, runs]) => ({ label, history: runs[0].history }));
+  const series = Object.entries(models).map(([label, runs]) => ({
+    label: runs.length > 1 ? `${label}, seed ${runs[0].config.seed}` : label,
+    history: runs[0].history,
+  }));
   const epochs = Math.max(...series.map((s) => s.history.length));
   const best = series.map((s) => `${s.label} at epoch ${bestEpoch(s.history)}`).join(", ");
   await showFigure(name, curvesOverlayFigure(series, `Lowest validation loss: ${best} of ${epochs}`));
@@ -142,9 +145,12 @@ export async function showFitTimeline(models: Record<string, RunResult[]>, name?
         states: classifyEpochs(r.history).map((f) => f.state),
       }))
     );
-    const firsts = Object.entries(models).map(([label, runs]) =>
-      `${label} ${overfittingFrom(classifyEpochs(runs[0].history)) ?? "never"}`
-    );
+    const firsts = Object.entries(models).map(([label, runs]) => {
+      const from = runs.map((r) => overfittingFrom(classifyEpochs(r.history)) ?? Infinity);
+      const [lo, hi] = [Math.min(...from), Math.max(...from)];
+      const epoch = (e: number) => (e === Infinity ? "never" : `${e}`);
+      return `${label} ${lo === hi ? epoch(lo) : `${epoch(lo)}-${epoch(hi)}`}`;
+    });
     await showFigure(name, fitTimelineFigure(rows, `Overfitting for good from epoch: ${firsts.join(", ")}`));
   }
   await showTable(
