@@ -102,9 +102,15 @@ export const RECIPES: Readonly<Record<string, Recipe>> = Object.fromEntries(
   PAPER_LIST.flatMap((p) => p.recipes).map((r) => [r.name ?? r.model, r]),
 );
 
-/** The paper whose recipe an experiment is; an unknown name is an error listing the known ones. */
-export function paperOfExperiment(name: string): PaperDefinition {
-  const found = PAPER_LIST.find((p) => p.recipes.some((r) => (r.name ?? r.model) === name));
+/** An experiment's recipe by name; an unknown name is an error listing the known ones. */
+export function recipeOf(name: string): Recipe {
+  const found = Object.hasOwn(RECIPES, name) ? RECIPES[name] : undefined; // not "toString" and friends
   if (!found) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
   return found;
+}
+
+/** The paper whose recipe an experiment is; an unknown name is an error listing the known ones. */
+export function paperOfExperiment(name: string): PaperDefinition {
+  const recipe = recipeOf(name);
+  return PAPER_LIST.find((p) => p.recipes.includes(recipe))!;
 }

@@ -8,7 +8,7 @@
 import { checkConfig, type ExperimentConfig } from "./config.ts";
 import { currentProfile, type Profile } from "./profile.ts";
 import { UserError } from "../errors.ts";
-import { modelSpec, paperOfExperiment, RECIPES } from "../papers/registry.ts";
+import { modelSpec, paperOfExperiment, recipeOf } from "../papers/registry.ts";
 
 /** What builds the models, losses and optimizers: each paper's own framework's defaults, or tfjs's. */
 export type Defaults = "framework" | "tfjs";
@@ -43,8 +43,7 @@ export const DEFAULT_SEEDS = 3;
  * ```
  */
 export function experimentSeeds(name: string, profile: Profile = currentProfile()): number[] {
-  const recipe = RECIPES[name];
-  if (!recipe) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
+  const recipe = recipeOf(name);
   const count = profile === "paper" ? recipe.seeds ?? DEFAULT_SEEDS : DEFAULT_SEEDS;
   return Array.from({ length: count }, (_, i) => i + 1);
 }
@@ -71,8 +70,7 @@ export function experiment(
   profile: Profile = currentProfile(),
   overrides: Partial<ExperimentConfig> = {},
 ): ExperimentConfig {
-  const recipe = RECIPES[name];
-  if (!recipe) throw new UserError(`unknown experiment "${name}". Known: ${Object.keys(RECIPES).join(", ")}`);
+  const recipe = recipeOf(name);
   const framework = currentDefaults(name) === "framework"
     ? { framework: modelSpec(recipe.model).framework }
     : {};

@@ -56,6 +56,7 @@ Deno.test("a named variant is its recipe with one setting changed: the same conf
 Deno.test("overrides apply, and unknown experiments are refused with the known names", () => {
   assert.equal(experiment("002-ann", "quick", { seed: 7 }).seed, 7);
   assert.throws(() => experiment("nope", "quick"), /unknown experiment "nope". Known: .*002-ann, 002-model1/);
+  assert.throws(() => experiment("toString", "quick"), /unknown experiment "toString"/);
 });
 
 Deno.test("each paper's experiments use its framework's defaults once its runs are retrained; FMNIST_DEFAULTS overrides", () => {
