@@ -11,7 +11,7 @@ import { REPO_ROOT } from "../training/profile.ts";
 import { citation, MODELS, PAPER_LIST, RECIPES } from "../papers/registry.ts";
 import { CATALOGUES } from "../analysis/catalogue.ts";
 import { rulebookMarkdown } from "../analysis/rulebook.ts";
-import { DEFAULT_SEEDS } from "../training/experiments.ts";
+import { experimentSeeds } from "../training/experiments.ts";
 
 /** README's path. */
 export const README_PATH = `${REPO_ROOT}README.md`;
@@ -64,9 +64,8 @@ export function claimCountsMarkdown(): string {
 /** Which defaults each paper's experiments use now, and its seeds at the paper's settings. */
 export function defaultsMarkdown(): string {
   const rows = PAPER_LIST.map((p) => {
-    const seeds = [...new Set(p.recipes.map((r) => r.seeds ?? DEFAULT_SEEDS))].sort((a, b) => b - a).join(
-      " or ",
-    );
+    const counts = p.recipes.map((r) => experimentSeeds(r.name ?? r.model, "paper").length);
+    const seeds = [...new Set(counts)].sort((a, b) => b - a).join(" or ");
     const uses = p.defaults === "tfjs"
       ? "tfjs's, until its campaign runs are stored"
       : `${p.framework === "keras" ? "Keras's" : "PyTorch's"} ✓`;

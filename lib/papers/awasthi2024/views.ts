@@ -94,7 +94,10 @@ export function curvesOverlayFigure(
   });
 }
 
-/** The first run of each model, curves overlaid (see {@link curvesOverlayFigure}); labelled by seed when there are several. */
+/**
+ * The first run of each model, curves overlaid (see {@link curvesOverlayFigure}), labelled by its seed when
+ * a model has several.
+ */
 export async function showCurvesOverlay(name: string, models: Record<string, RunResult[]>): Promise<void> {
   const series = Object.entries(models).map(([label, runs]) => ({
     label: runs.length > 1 ? `${label}, seed ${runs[0].config.seed}` : label,
