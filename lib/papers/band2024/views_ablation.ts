@@ -187,3 +187,48 @@ export async function showAblation(
     ),
   );
 }
+
+/**
+ * One ablation at several budgets (named by the caller), side by side, a row per change: its mean paired
+ * gain over `baseline` at each budget with the range over seeds, and in how many seeds it wins.
+ */
+export function budgetRows(
+  budgets: Record<string, Record<string, RunResult[]>>,
+  baseline: string,
+): Record<string, string>[] {
+  const columns = Object.entries(budgets).map(([budget, groups]) => ({
+    budget,
+    rows: new Map(ablationRows(groups, baseline).map((r) => [r.recipe, r])),
+  }));
+  const changes = [...new Set(Object.values(budgets).flatMap(Object.keys))].filter((r) => r !== baseline);
+  return changes.map((change) => {
+    const row: Record<string, string> = { change };
+    for (const { budget, rows } of columns) {
+      const r = rows.get(change);
+      const ok = r && Number.isFinite(r.gain);
+      row[`gain (pts), ${budget}`] = ok
+        ? `${r.gain.toFixed(2)} (${r.gainMin.toFixed(2)} to ${r.gainMax.toFixed(2)})`
+        : "—";
+      row[`seeds better, ${budget}`] = ok ? `${r.better} of ${r.seeds}` : "—";
+    }
+    return row;
+  });
+}
+
+/**
+ * {@link budgetRows} as a table: whether an ablation's verdicts hold when the budget changes.
+ *
+ * @example
+ * ```ts
+ * await showBudgets({ "12,000 images, 10 epochs": quarter, "48,000 images, 20 epochs": full }, "baseline");
+ * ```
+ */
+export async function showBudgets(
+  budgets: Record<string, Record<string, RunResult[]>>,
+  baseline: string,
+): Promise<void> {
+  await showTable(budgetRows(budgets, baseline), {
+    caption: `paired gains in test accuracy over the ${baseline}: mean (range over seeds), each run ` +
+      `against the ${baseline} run of the same seed`,
+  });
+}

@@ -3,6 +3,7 @@ import {
   ablationFigure,
   ablationHeadline,
   ablationRows,
+  budgetRows,
 } from "../../../lib/papers/band2024/views_ablation.ts";
 import { fakeRun } from "../../analysis/fake_runs.ts";
 
@@ -61,4 +62,18 @@ Deno.test("ablation: the figure has a dot per run and a curve per recipe", () =>
   assert.match(svg, /^<svg/);
   assert.equal((svg.match(/<circle/g) ?? []).length, 6 + 2 * 2, "6 seed dots, 2 epochs x 2 recipes");
   assert.match(svg, /\+ change/);
+});
+
+Deno.test("ablation: the same changes at two budgets sit side by side; a change run at one budget only shows a dash", () => {
+  const rows = budgetRows({
+    small: { baseline: runs([10, 20]), "+ a": runs([30, 40]), "+ b": runs([15, 20]) },
+    full: { baseline: runs([10, 20]), "+ a": runs([5, 10]) },
+  }, "baseline");
+  assert.deepEqual(rows.map((r) => r.change), ["+ a", "+ b"]);
+  assert.equal(rows[0]["gain (pts), small"], "-2.00 (-2.00 to -2.00)");
+  assert.equal(rows[0]["gain (pts), full"], "0.75 (0.50 to 1.00)");
+  assert.equal(rows[0]["seeds better, full"], "2 of 2");
+  assert.equal(rows[1]["seeds better, small"], "0 of 2");
+  assert.equal(rows[1]["gain (pts), full"], "—");
+  assert.throws(() => budgetRows({ small: { "+ a": runs([1]) } }, "baseline"), /no runs for the baseline/);
 });
