@@ -50,3 +50,13 @@ Deno.test("a paper whose experiments use its framework's defaults has every camp
     "`deno task figures` would train these: finish them, or keep the paper on tfjs",
   );
 });
+
+Deno.test("a paper on its framework's defaults excuses no claim for fewer seeds or a reduced budget", async () => {
+  const { PAPER_LIST } = await import("../../lib/papers/registry.ts");
+  const stale = PAPER_LIST.filter((p) => p.defaults !== "tfjs").flatMap((p) =>
+    (p.claims as { claims: { id: string; check: object }[] }).claims
+      .filter(({ check }) => "fewerSeedsBecause" in check || "reducedSettings" in check)
+      .map(({ id }) => id)
+  );
+  assert.deepEqual(stale, [], "its campaign runs are stored at the paper's settings: drop the excuse");
+});
